@@ -1,0 +1,6 @@
+package org.studioworker.devstudio;
+
+/** The reference studio. */
+public final class DevStudio {
+  private DevStudio() {}
+}

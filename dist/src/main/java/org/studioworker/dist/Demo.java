@@ -1,0 +1,6 @@
+package org.studioworker.dist;
+
+/** The demo. */
+public final class Demo {
+  private Demo() {}
+}

@@ -1,0 +1,805 @@
+package org.studioworker.protocol;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.studioworker.spi.ChatMessage;
+import org.studioworker.spi.Claim;
+import org.studioworker.spi.CliDefaults;
+import org.studioworker.spi.EngineId;
+import org.studioworker.spi.FileRole;
+import org.studioworker.spi.JsonText;
+import org.studioworker.spi.ModelFile;
+import org.studioworker.spi.ModelSource;
+import org.studioworker.spi.Task;
+import org.studioworker.spi.TaskKind;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one JSON codec of the wire contract: frames of both directions, the job model and the
+ * registration bodies.
+ *
+ * <p>Optional fields are omitted when absent and accepted as absent or {@code null}; unknown keys
+ * are ignored; an unknown {@code type} is an error. Every decode error is a {@link
+ * FrameDecodeException} that names the frame type when known and never quotes a value.
+ *
+ * <p>Thread-safe and stateless; one instance can serve a whole process.
+ */
+public final class FrameCodec {
+  /**
+   * The largest frame, in characters, that the codec reads or writes. Why 16 MiB? A completeJson
+   * result is the biggest frame: an llm answer of a few thousand tokens is tens of kilobytes, so
+   * this leaves room for long outputs while keeping one frame far below the heap.
+   */
+  public static final int MAX_FRAME_CHARS = 16 * 1024 * 1024;
+
+  /** Deepest nesting accepted; real frames nest about 6 levels, llm JSON schemas a few more. */
+  public static final int MAX_NESTING_DEPTH = 64;
+
+  /** Longest number literal accepted, in characters. */
+  public static final int MAX_NUMBER_LENGTH = 64;
+
+  private static final DateTimeFormatter TIMESTAMP =
+      new DateTimeFormatterBuilder()
+          .appendPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+          .toFormatter()
+          .withZone(ZoneOffset.UTC);
+
+  private final JsonMapper mapper;
+
+  /** A codec with the limits above. */
+  public FrameCodec() {
+    StreamReadConstraints constraints =
+        StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
+            .maxStringLength(MAX_FRAME_CHARS)
+            .maxDocumentLength(MAX_FRAME_CHARS)
+            .build();
+    this.mapper =
+        JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build())
+            .build();
+  }
+
+  // ---------------------------------------------------------------- timestamps
+
+  /** An instant as the wire writes it: RFC 3339 UTC with milliseconds and {@code Z}. */
+  public static String timestamp(Instant instant) {
+    return TIMESTAMP.format(instant);
+  }
+
+  // ---------------------------------------------------------------- worker → studio
+
+  /** Encodes a worker frame. */
+  public String encode(WorkerFrame frame) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("type", frame.type());
+    switch (frame) {
+      case WorkerFrame.Hello hello -> {
+        out.put("authToken", hello.authToken());
+        out.set("capabilities", capabilities(hello.capabilities()));
+      }
+      case WorkerFrame.Heartbeat heartbeat -> {
+        out.set("capabilities", capabilities(heartbeat.capabilities()));
+        putOpt(out, "currentJobId", heartbeat.currentJobId());
+      }
+      case WorkerFrame.Accept accept -> out.put("jobId", accept.jobId());
+      case WorkerFrame.Reject reject -> {
+        out.put("jobId", reject.jobId());
+        out.put("reason", reject.reason());
+        RejectCode code = reject.code();
+        if (code != null) {
+          out.put("code", code.wireName());
+        }
+      }
+      case WorkerFrame.CompleteJson complete -> {
+        out.put("jobId", complete.jobId());
+        out.set("result", parseJson(complete.result()));
+        putOpt(out, "prompt", complete.prompt());
+      }
+      case WorkerFrame.Fail fail -> {
+        out.put("jobId", fail.jobId());
+        out.put("error", fail.error());
+        out.put("retryable", fail.retryable());
+      }
+      case WorkerFrame.LogBatch batch -> {
+        ArrayNode entries = out.putArray("entries");
+        for (LogEntry entry : batch.entries()) {
+          ObjectNode item = entries.addObject();
+          item.put("ts", timestamp(entry.ts()));
+          item.put("level", entry.level().wireName());
+          item.put("category", entry.category());
+          item.put("message", entry.message());
+          putOpt(item, "jobId", entry.jobId());
+        }
+      }
+      case WorkerFrame.ReadyForMore ignored -> {
+        // No fields: the type is the whole frame.
+      }
+    }
+    return write(out);
+  }
+
+  /** Decodes a worker frame (the studio side uses this). */
+  public WorkerFrame decodeWorkerFrame(String text) throws FrameDecodeException {
+    Fields f = frame(text);
+    String type = f.text("type");
+    Fields in = new Fields(type, "", f.raw());
+    try {
+      return switch (type) {
+        case "hello" ->
+            new WorkerFrame.Hello(in.text("authToken"), capabilities(in.object("capabilities")));
+        case "heartbeat" ->
+            new WorkerFrame.Heartbeat(
+                capabilities(in.object("capabilities")), in.optText("currentJobId"));
+        case "accept" -> new WorkerFrame.Accept(in.text("jobId"));
+        case "reject" -> {
+          String code = in.optText("code");
+          yield new WorkerFrame.Reject(
+              in.text("jobId"),
+              in.text("reason"),
+              code == null ? null : enumValue(in, "code", RejectCode.fromWire(code)));
+        }
+        case "completeJson" ->
+            new WorkerFrame.CompleteJson(in.text("jobId"), in.json("result"), in.optText("prompt"));
+        case "fail" ->
+            new WorkerFrame.Fail(in.text("jobId"), in.text("error"), in.bool("retryable"));
+        case "logBatch" -> {
+          List<LogEntry> entries = new ArrayList<>();
+          for (Fields entry : in.objects("entries")) {
+            entries.add(logEntry(entry));
+          }
+          yield new WorkerFrame.LogBatch(entries);
+        }
+        case "readyForMore" -> new WorkerFrame.ReadyForMore();
+        default -> throw new FrameDecodeException(null, "unknown frame type " + quoted(type), null);
+      };
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new FrameDecodeException(type, invalid(e), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- studio → worker
+
+  /** Encodes a studio frame (the studio side uses this). */
+  public String encode(StudioFrame frame) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("type", frame.type());
+    switch (frame) {
+      case StudioFrame.Welcome welcome -> {
+        out.put("workerId", welcome.workerId());
+        out.put("serverTime", welcome.serverTime());
+      }
+      case StudioFrame.Offer offer -> out.set("claim", claim(offer.claim()));
+      case StudioFrame.HeartbeatAck ignored -> {
+        // No fields.
+      }
+      case StudioFrame.CompleteAck ack -> out.put("jobId", ack.jobId());
+      case StudioFrame.FailAck ack -> out.put("jobId", ack.jobId());
+      case StudioFrame.Error error -> {
+        out.put("code", error.code().wireName());
+        out.put("message", error.message());
+      }
+    }
+    return write(out);
+  }
+
+  /** Decodes a studio frame. */
+  public StudioFrame decodeStudioFrame(String text) throws FrameDecodeException {
+    Fields f = frame(text);
+    String type = f.text("type");
+    Fields in = new Fields(type, "", f.raw());
+    try {
+      return switch (type) {
+        case "welcome" -> new StudioFrame.Welcome(in.text("workerId"), in.text("serverTime"));
+        case "offer" -> new StudioFrame.Offer(claim(in.object("claim")));
+        case "heartbeatAck" -> new StudioFrame.HeartbeatAck();
+        case "completeAck" -> new StudioFrame.CompleteAck(in.text("jobId"));
+        case "failAck" -> new StudioFrame.FailAck(in.text("jobId"));
+        case "error" ->
+            new StudioFrame.Error(
+                enumValue(in, "code", ErrorCode.fromWire(in.text("code"))), in.text("message"));
+        default -> throw new FrameDecodeException(null, "unknown frame type " + quoted(type), null);
+      };
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new FrameDecodeException(type, invalid(e), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- job model
+
+  /** Encodes a claim as the {@code claim} object of an offer. */
+  public String encodeClaim(Claim claim) {
+    return write(claim(claim));
+  }
+
+  /** Decodes the {@code claim} object of an offer. */
+  public Claim decodeClaim(String text) throws FrameDecodeException {
+    return wrapModel("claim", () -> claim(new Fields("claim", "", tree(null, text))));
+  }
+
+  /** Encodes a task. */
+  public String encodeTask(Task task) {
+    return write(task(task));
+  }
+
+  /** Decodes a task object. */
+  public Task decodeTask(String text) throws FrameDecodeException {
+    return wrapModel("task", () -> task(new Fields("task", "", tree(null, text))));
+  }
+
+  /** Encodes a model source. */
+  public String encodeModelSource(ModelSource source) {
+    return write(modelSource(source));
+  }
+
+  /** Decodes a model source object. */
+  public ModelSource decodeModelSource(String text) throws FrameDecodeException {
+    return wrapModel(
+        "modelSource", () -> modelSource(new Fields("modelSource", "", tree(null, text))));
+  }
+
+  /** Encodes capabilities on their own. */
+  public String encodeCapabilities(Capabilities capabilities) {
+    return write(capabilities(capabilities));
+  }
+
+  /** Decodes capabilities on their own. */
+  public Capabilities decodeCapabilities(String text) throws FrameDecodeException {
+    return wrapModel(
+        "capabilities", () -> capabilities(new Fields("capabilities", "", tree(null, text))));
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  /** Encodes the body of {@code POST register-request}. */
+  public String encode(Registration.Request request) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("installId", request.installId());
+    out.put("registrationSecretHash", request.registrationSecretHash());
+    out.set("capabilities", capabilities(request.capabilities()));
+    out.put("userAgent", request.userAgent());
+    return write(out);
+  }
+
+  /** Decodes the body of {@code POST register-request}. */
+  public Registration.Request decodeRegistrationRequest(String text) throws FrameDecodeException {
+    return wrapModel(
+        "register-request",
+        () -> {
+          Fields in = new Fields("register-request", "", tree(null, text));
+          return new Registration.Request(
+              in.text("installId"),
+              in.text("registrationSecretHash"),
+              capabilities(in.object("capabilities")),
+              in.text("userAgent"));
+        });
+  }
+
+  /** Encodes the reply to {@code POST register-request}. */
+  public String encode(Registration.Accepted accepted) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("requestId", accepted.requestId());
+    out.put("status", accepted.status());
+    return write(out);
+  }
+
+  /** Decodes the reply to {@code POST register-request}. */
+  public Registration.Accepted decodeRegistrationAccepted(String text) throws FrameDecodeException {
+    return wrapModel(
+        "register-request reply",
+        () -> {
+          Fields in = new Fields("register-request reply", "", tree(null, text));
+          return new Registration.Accepted(in.text("requestId"), in.text("status", "pending"));
+        });
+  }
+
+  /** Encodes a poll reply. */
+  public String encode(Registration.Status status) {
+    ObjectNode out = mapper.createObjectNode();
+    switch (status) {
+      case Registration.Pending ignored -> out.put("status", "pending");
+      case Registration.Approved approved -> {
+        out.put("status", "approved");
+        out.put("workerId", approved.workerId());
+        out.put("authToken", approved.authToken());
+      }
+      case Registration.Rejected rejected -> {
+        out.put("status", "rejected");
+        out.put("reason", rejected.reason());
+      }
+    }
+    return write(out);
+  }
+
+  /** Decodes a poll reply; a rejection without a reason has the reason {@code ""}. */
+  public Registration.Status decodeRegistrationStatus(String text) throws FrameDecodeException {
+    return wrapModel(
+        "registration status",
+        () -> {
+          Fields in = new Fields("registration status", "", tree(null, text));
+          String status = in.text("status");
+          return switch (status) {
+            case "pending" -> new Registration.Pending();
+            case "approved" -> new Registration.Approved(in.text("workerId"), in.text("authToken"));
+            case "rejected" -> new Registration.Rejected(in.text("reason", ""));
+            default -> throw in.fail("unknown status " + quoted(status));
+          };
+        });
+  }
+
+  /**
+   * Parses any JSON text with the codec's limits and returns it compacted.
+   *
+   * @throws FrameDecodeException when the text is not JSON or breaks a limit
+   */
+  public JsonText validateJson(String text) throws FrameDecodeException {
+    return new JsonText(tree(null, text).toString());
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private interface ModelRead<T> {
+    T read() throws FrameDecodeException;
+  }
+
+  private static <T> T wrapModel(String what, ModelRead<T> read) throws FrameDecodeException {
+    try {
+      return read.read();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new FrameDecodeException(what, invalid(e), e);
+    }
+  }
+
+  private Fields frame(String text) throws FrameDecodeException {
+    return new Fields(null, "", tree(null, text));
+  }
+
+  private JsonNode tree(@Nullable String type, String text) throws FrameDecodeException {
+    if (text.length() > MAX_FRAME_CHARS) {
+      throw new FrameDecodeException(
+          type,
+          "frame of " + text.length() + " characters is over the limit of " + MAX_FRAME_CHARS,
+          null);
+    }
+    try {
+      JsonNode node = mapper.readTree(text);
+      if (node == null || node.isMissingNode()) {
+        throw new FrameDecodeException(type, "empty frame", null);
+      }
+      return node;
+    } catch (JacksonException e) {
+      throw new FrameDecodeException(type, "malformed JSON: " + describe(e), e);
+    }
+  }
+
+  /** A parser message without the excerpt of the input that Jackson appends. */
+  private static String describe(JacksonException e) {
+    String message = e.getOriginalMessage();
+    if (message == null) {
+      message = e.getClass().getSimpleName();
+    }
+    // Jackson quotes the offending token in some messages ("Unrecognized token 'abc'"); a token
+    // could be a secret, so cut everything from the first quote.
+    int quote = indexOfQuote(message);
+    if (quote >= 0) {
+      message = message.substring(0, quote).strip();
+    }
+    var location = e.getLocation();
+    if (location != null && location.getLineNr() > 0) {
+      message += " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+    return message;
+  }
+
+  private static int indexOfQuote(String message) {
+    int single = message.indexOf('\'');
+    int dbl = message.indexOf('"');
+    if (single < 0) {
+      return dbl;
+    }
+    return dbl < 0 ? single : Math.min(single, dbl);
+  }
+
+  private static String invalid(RuntimeException e) {
+    String message = e.getMessage();
+    return "invalid value: " + (message == null ? e.getClass().getSimpleName() : message);
+  }
+
+  private static String quoted(String value) {
+    String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    return "\"" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "\"";
+  }
+
+  private String write(JsonNode node) {
+    String text = mapper.writeValueAsString(node);
+    if (text.length() > MAX_FRAME_CHARS) {
+      throw new IllegalArgumentException(
+          "encoded frame of "
+              + text.length()
+              + " characters is over the limit of "
+              + MAX_FRAME_CHARS);
+    }
+    return text;
+  }
+
+  private JsonNode parseJson(JsonText text) {
+    try {
+      return tree(null, text.json());
+    } catch (FrameDecodeException e) {
+      throw new IllegalArgumentException("result is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static void putOpt(ObjectNode out, String name, @Nullable String value) {
+    if (value != null) {
+      out.put(name, value);
+    }
+  }
+
+  private static void putOpt(ObjectNode out, String name, @Nullable Double value) {
+    if (value != null) {
+      out.put(name, value);
+    }
+  }
+
+  private static void putOpt(ObjectNode out, String name, @Nullable Integer value) {
+    if (value != null) {
+      out.put(name, value);
+    }
+  }
+
+  private static void putOpt(ObjectNode out, String name, @Nullable Long value) {
+    if (value != null) {
+      out.put(name, value);
+    }
+  }
+
+  private static void putOpt(ObjectNode out, String name, @Nullable Boolean value) {
+    if (value != null) {
+      out.put(name, value);
+    }
+  }
+
+  private void putOpt(ObjectNode out, String name, @Nullable JsonText value) {
+    if (value != null) {
+      out.set(name, parseJson(value));
+    }
+  }
+
+  private static <E> E enumValue(Fields in, String name, java.util.Optional<E> value)
+      throws FrameDecodeException {
+    if (value.isEmpty()) {
+      throw in.fail(in.pathOf(name) + " has an unknown value");
+    }
+    return value.get();
+  }
+
+  private ObjectNode capabilities(Capabilities c) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("machineName", c.machineName());
+    out.put("username", c.username());
+    out.put("agentVersion", c.agentVersion());
+    out.put("engine", c.engine());
+    out.put("vramTotalGb", c.vramTotalGb());
+    out.put("vramThresholdGb", c.vramThresholdGb());
+    out.put("autoEnabled", c.autoEnabled());
+    out.put("autoStart", c.autoStart());
+    ArrayNode models = out.putArray("supportedModels");
+    c.supportedModels().forEach(models::add);
+    ArrayNode kinds = out.putArray("taskKinds");
+    c.taskKinds().forEach(kind -> kinds.add(kind.wireName()));
+    ObjectNode perKind = out.putObject("supportedModelsPerKind");
+    c.supportedModelsPerKind()
+        .forEach(
+            (kind, list) -> {
+              ArrayNode array = perKind.putArray(kind);
+              list.forEach(array::add);
+            });
+    putOpt(out, "autoUpdate", c.autoUpdate());
+    putOpt(out, "startMinimised", c.startMinimised());
+    putOpt(out, "onlyWhenIdle", c.onlyWhenIdle());
+    putOpt(out, "userPresence", c.userPresence());
+    return out;
+  }
+
+  private static Capabilities capabilities(Fields in) throws FrameDecodeException {
+    List<TaskKind> kinds = new ArrayList<>();
+    for (String kind : in.texts("taskKinds")) {
+      TaskKind parsed = TaskKind.fromWire(kind).orElse(null);
+      // A newer studio or worker may know kinds this build does not: skip them rather than fail.
+      if (parsed != null) {
+        kinds.add(parsed);
+      }
+    }
+    Map<String, List<String>> perKind = new LinkedHashMap<>();
+    Fields map = in.optObject("supportedModelsPerKind");
+    if (map != null) {
+      for (String kind : map.raw().propertyNames()) {
+        perKind.put(kind, map.texts(kind));
+      }
+    }
+    return new Capabilities(
+        in.text("machineName"),
+        in.text("username"),
+        in.text("agentVersion"),
+        in.text("engine", Capabilities.ENGINE),
+        in.number("vramTotalGb"),
+        in.number("vramThresholdGb"),
+        in.bool("autoEnabled"),
+        in.bool("autoStart", true),
+        in.texts("supportedModels"),
+        kinds,
+        perKind,
+        in.optBool("autoUpdate"),
+        in.optBool("startMinimised"),
+        in.optBool("onlyWhenIdle"),
+        in.optText("userPresence"));
+  }
+
+  private static LogEntry logEntry(Fields in) throws FrameDecodeException {
+    Instant ts;
+    try {
+      ts = Instant.parse(in.text("ts"));
+    } catch (DateTimeParseException e) {
+      throw in.fail(in.pathOf("ts") + " must be an RFC 3339 timestamp");
+    }
+    return new LogEntry(
+        ts,
+        enumValue(in, "level", LogLevel.fromWire(in.text("level"))),
+        in.text("category"),
+        in.text("message"),
+        in.optText("jobId"));
+  }
+
+  private ObjectNode claim(Claim claim) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("jobId", claim.jobId());
+    out.put("gameId", claim.gameId());
+    out.put("assetName", claim.assetName());
+    out.put("model", claim.model());
+    out.put("vramGbEstimate", claim.vramGbEstimate());
+    out.set("task", task(claim.task()));
+    out.set("modelSource", modelSource(claim.modelSource()));
+    return out;
+  }
+
+  private static Claim claim(Fields in) throws FrameDecodeException {
+    Task task = task(in.object("task"));
+    ModelSource source = modelSource(in.object("modelSource"));
+    double estimate = in.number("vramGbEstimate", 0.0);
+    if (estimate < 0) {
+      throw in.fail(in.pathOf("vramGbEstimate") + " must not be negative");
+    }
+    return new Claim(
+        in.text("jobId"),
+        in.text("gameId", ""),
+        in.text("assetName", ""),
+        in.text("model", ""),
+        estimate,
+        task,
+        source);
+  }
+
+  private ObjectNode task(Task task) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("kind", task.kind().wireName());
+    switch (task) {
+      case Task.Image t -> {
+        out.put("prompt", t.prompt());
+        putOpt(out, "negativePrompt", t.negativePrompt());
+        putOpt(out, "initImageUrl", t.initImageUrl());
+        putOpt(out, "maskUrl", t.maskUrl());
+        putOpt(out, "refImageUrl", t.refImageUrl());
+        putOpt(out, "denoise", t.denoise());
+        putOpt(out, "cfgScale", t.cfgScale());
+        putOpt(out, "samplingMethod", t.samplingMethod());
+        out.put("width", t.width());
+        out.put("height", t.height());
+        out.put("steps", t.steps());
+        putOpt(out, "seed", t.seed());
+        out.put("ext", t.ext());
+      }
+      case Task.Llm t -> {
+        ArrayNode messages = out.putArray("messages");
+        for (ChatMessage message : t.messages()) {
+          messages.addObject().put("role", message.role()).put("content", message.content());
+        }
+        putOpt(out, "system", t.system());
+        out.put("maxTokens", t.maxTokens());
+        out.put("temperature", t.temperature());
+        putOpt(out, "topP", t.topP());
+        List<String> stop = t.stop();
+        if (stop != null) {
+          ArrayNode array = out.putArray("stop");
+          stop.forEach(array::add);
+        }
+        putOpt(out, "jsonSchema", t.jsonSchema());
+        putOpt(out, "reasoning", t.reasoning());
+        putOpt(out, "chatTemplateKwargs", t.chatTemplateKwargs());
+      }
+      case Task.AudioStt t -> {
+        out.put("inputUrl", t.inputUrl());
+        putOpt(out, "language", t.language());
+        putOpt(out, "translate", t.translate());
+        putOpt(out, "prompt", t.initialPrompt());
+        putOpt(out, "vad", t.vad());
+        Task.Timestamps timestamps = t.timestamps();
+        if (timestamps != null) {
+          out.put("timestamps", timestamps.wireName());
+        }
+      }
+      case Task.AudioTts t -> {
+        out.put("text", t.text());
+        out.put("voice", t.voice());
+        putOpt(out, "speed", t.speed());
+        putOpt(out, "language", t.language());
+        out.put("ext", t.ext());
+      }
+      case Task.Video t -> {
+        out.put("prompt", t.prompt());
+        putOpt(out, "negativePrompt", t.negativePrompt());
+        putOpt(out, "initImageUrl", t.initImageUrl());
+        out.put("seconds", t.seconds());
+        putOpt(out, "fps", t.fps());
+        out.put("width", t.width());
+        out.put("height", t.height());
+        out.put("ext", t.ext());
+      }
+    }
+    return out;
+  }
+
+  private static Task task(Fields in) throws FrameDecodeException {
+    String kindName = in.text("kind");
+    TaskKind kind =
+        TaskKind.fromWire(kindName)
+            .orElseThrow(() -> in.fail(in.pathOf("kind") + " is unknown: " + quoted(kindName)));
+    return switch (kind) {
+      case IMAGE ->
+          new Task.Image(
+              in.text("prompt"),
+              in.optText("negativePrompt"),
+              in.optText("initImageUrl"),
+              in.optText("maskUrl"),
+              in.optText("refImageUrl"),
+              in.optNumber("denoise"),
+              in.optNumber("cfgScale"),
+              in.optText("samplingMethod"),
+              in.integer("width", Task.DEFAULT_SIZE),
+              in.integer("height", Task.DEFAULT_SIZE),
+              in.integer("steps", Task.Image.DEFAULT_STEPS),
+              in.optLong("seed"),
+              in.text("ext", Task.Image.DEFAULT_EXT));
+      case LLM -> {
+        List<ChatMessage> messages = new ArrayList<>();
+        for (Fields message : in.objects("messages")) {
+          messages.add(new ChatMessage(message.text("role"), message.text("content")));
+        }
+        yield new Task.Llm(
+            messages,
+            in.optText("system"),
+            in.integer("maxTokens", Task.Llm.DEFAULT_MAX_TOKENS),
+            in.number("temperature", Task.Llm.DEFAULT_TEMPERATURE),
+            in.optNumber("topP"),
+            in.optTexts("stop"),
+            in.optJson("jsonSchema"),
+            in.optJson("reasoning"),
+            in.optJson("chatTemplateKwargs"));
+      }
+      case AUDIO_STT -> {
+        String timestamps = in.optText("timestamps");
+        yield new Task.AudioStt(
+            in.text("inputUrl"),
+            in.optText("language"),
+            in.optBool("translate"),
+            in.optText("prompt"),
+            in.optBool("vad"),
+            timestamps == null ? null : timestamps(in, timestamps));
+      }
+      case AUDIO_TTS ->
+          new Task.AudioTts(
+              in.text("text"),
+              in.text("voice", Task.AudioTts.DEFAULT_VOICE),
+              in.optNumber("speed"),
+              in.optText("language"),
+              in.text("ext", Task.AudioTts.DEFAULT_EXT));
+      case VIDEO ->
+          new Task.Video(
+              in.text("prompt"),
+              in.optText("negativePrompt"),
+              in.optText("initImageUrl"),
+              in.number("seconds", Task.Video.DEFAULT_SECONDS),
+              in.optInteger("fps"),
+              in.integer("width", Task.DEFAULT_SIZE),
+              in.integer("height", Task.DEFAULT_SIZE),
+              in.text("ext", Task.Video.DEFAULT_EXT));
+    };
+  }
+
+  private static Task.Timestamps timestamps(Fields in, String value) throws FrameDecodeException {
+    for (Task.Timestamps t : Task.Timestamps.values()) {
+      if (t.wireName().equals(value)) {
+        return t;
+      }
+    }
+    throw in.fail(in.pathOf("timestamps") + " must be \"segment\" or \"word\"");
+  }
+
+  private ObjectNode modelSource(ModelSource source) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("engine", source.engine().name());
+    ArrayNode files = out.putArray("files");
+    for (ModelFile file : source.files()) {
+      ObjectNode item = files.addObject();
+      item.put("role", file.role().wireName());
+      item.put("url", file.url());
+      item.put("filename", file.filename());
+      putOpt(item, "approxBytes", file.approxBytes());
+      putOpt(item, "sha256", file.sha256());
+    }
+    CliDefaults d = source.cliDefaults();
+    ObjectNode defaults = out.putObject("cliDefaults");
+    defaults.put("cfgScale", d.cfgScale());
+    defaults.put("steps", d.steps());
+    defaults.put("width", d.width());
+    defaults.put("height", d.height());
+    putOpt(defaults, "samplingMethod", d.samplingMethod());
+    putOpt(defaults, "flowShift", d.flowShift());
+    putOpt(defaults, "zeroCondT", d.zeroCondT());
+    putOpt(defaults, "offloadToCpu", d.offloadToCpu());
+    putOpt(defaults, "contextSize", d.contextSize());
+    putOpt(defaults, "chatTemplateKwargs", d.chatTemplateKwargs());
+    return out;
+  }
+
+  private static ModelSource modelSource(Fields in) throws FrameDecodeException {
+    String engine = in.text("engine");
+    EngineId engineId;
+    try {
+      engineId = new EngineId(engine);
+    } catch (IllegalArgumentException e) {
+      throw in.fail(in.pathOf("engine") + " is not a valid engine name");
+    }
+    List<ModelFile> files = new ArrayList<>();
+    for (Fields file : in.objects("files")) {
+      String role = file.text("role");
+      files.add(
+          new ModelFile(
+              FileRole.fromWire(role)
+                  .orElseThrow(
+                      () -> file.fail(file.pathOf("role") + " is unknown: " + quoted(role))),
+              file.text("url"),
+              file.text("filename"),
+              file.optLong("approxBytes"),
+              file.optText("sha256")));
+    }
+    Fields d = in.object("cliDefaults");
+    CliDefaults defaults =
+        new CliDefaults(
+            d.number("cfgScale"),
+            d.integer("steps"),
+            d.integer("width"),
+            d.integer("height"),
+            d.optText("samplingMethod"),
+            d.optNumber("flowShift"),
+            d.optBool("zeroCondT"),
+            d.optBool("offloadToCpu"),
+            d.optInteger("contextSize"),
+            d.optJson("chatTemplateKwargs"));
+    return new ModelSource(engineId, files, defaults);
+  }
+}

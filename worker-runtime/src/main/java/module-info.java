@@ -1,0 +1,20 @@
+/** The worker daemon and its command line. */
+@org.jspecify.annotations.NullMarked
+module org.studioworker.runtime {
+  requires static org.jspecify;
+  requires org.studioworker.protocol;
+  requires org.studioworker.gpu;
+  requires java.net.http;
+  requires tools.jackson.databind;
+  requires tools.jackson.dataformat.toml;
+  requires org.slf4j;
+  requires ch.qos.logback.classic;
+  requires ch.qos.logback.core;
+  requires info.picocli;
+  requires sentry;
+  requires sentry.logback;
+
+  uses org.studioworker.spi.ExecutorProvider;
+
+  exports org.studioworker.runtime;
+}

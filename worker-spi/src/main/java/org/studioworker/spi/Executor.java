@@ -1,0 +1,35 @@
+package org.studioworker.spi;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One engine, ready to run jobs.
+ *
+ * <p>The runtime runs at most one job at a time per worker and calls {@link #run} on a thread of
+ * its own for each job; {@link #serves()} may be called from any thread at any time.
+ */
+public interface Executor extends AutoCloseable {
+  /**
+   * What this engine can run now: each task kind with the model ids it serves for that kind.
+   *
+   * <p>Does not block. The runtime takes the union over all engines for the worker's capabilities.
+   */
+  Map<TaskKind, List<String>> serves();
+
+  /**
+   * Runs one job to completion.
+   *
+   * <p>Blocks until the result is ready. On cancellation the executor stops its work (killing any
+   * process it started) and throws {@link InterruptedException} or an {@link ExecutorException}.
+   *
+   * @throws UnsupportedJobException when this engine cannot serve the job's kind at all
+   * @throws ExecutorException when the job failed; the message goes to the studio
+   * @throws InterruptedException when the job was cancelled
+   */
+  JobResult run(Claim claim, JobContext context) throws ExecutorException, InterruptedException;
+
+  /** Releases what the engine holds (processes, native memory). Never throws. */
+  @Override
+  void close();
+}
