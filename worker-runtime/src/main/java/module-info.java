@@ -5,6 +5,7 @@ module org.studioworker.runtime {
   requires org.studioworker.protocol;
   requires org.studioworker.gpu;
   requires java.net.http;
+  requires jdk.unsupported;
   requires tools.jackson.databind;
   requires tools.jackson.dataformat.toml;
   requires org.slf4j;
@@ -17,4 +18,7 @@ module org.studioworker.runtime {
   uses org.studioworker.spi.ExecutorProvider;
 
   exports org.studioworker.runtime;
+
+  opens org.studioworker.runtime.cli to
+      info.picocli;
 }

@@ -1,0 +1,100 @@
+package org.studioworker.runtime.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.studioworker.gpu.GpuSnapshot;
+import org.studioworker.gpu.NoGpuInventory;
+import org.studioworker.runtime.Version;
+import org.studioworker.runtime.config.ConfigException;
+import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.config.WorkerConfig;
+import org.studioworker.runtime.daemon.ExitCodes;
+import org.studioworker.runtime.jobs.EngineRegistry;
+import org.studioworker.runtime.logs.LogSetup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** {@code studio-worker status}: what this worker is and how it is set up. */
+@Command(name = "status", description = "Show the config, registration, engines and GPUs.")
+final class StatusCommand implements Callable<Integer> {
+  private final StudioWorkerCommand parent;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  StatusCommand(StudioWorkerCommand parent) {
+    this.parent = parent;
+    this.spec = picocli.CommandLine.Model.CommandSpec.create();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    ConfigStore store = new ConfigStore(parent.configPath());
+    WorkerConfig config;
+    try {
+      config = Files.exists(store.path()) ? store.load() : WorkerConfig.defaults();
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return ExitCodes.CONFIG;
+    }
+    out.println("studio-worker " + Version.current());
+    out.println(
+        "config:          "
+            + store.path()
+            + (Files.exists(store.path()) ? "" : " (not created yet)"));
+    String base;
+    try {
+      base = config.studioBase().toString();
+    } catch (ConfigException e) {
+      base = config.apiBaseUrl() + " (invalid: " + e.getMessage() + ")";
+    }
+    out.println("studio:          " + base);
+    out.println("registration:    " + registration(config));
+    out.println("vram threshold:  " + config.vramThresholdGb() + " GB");
+    Path models = config.modelsRootPath(parent.env);
+    out.println("models root:     " + models);
+    out.println(
+        "auto-update:     "
+            + (config.autoUpdateEnabled()
+                ? "on, every " + config.autoUpdateIntervalSecs() + " s"
+                : "off")
+            + (config.autoUpdatePrerelease() ? ", prereleases included" : "")
+            + (config.autoUpdateFeed() == null ? "" : ", feed " + config.autoUpdateFeed()));
+    out.println("drain timeout:   " + config.drainTimeoutSecs() + " s");
+    LogSetup.install(java.util.Map.of("STUDIO_WORKER_LOG", "error"), Version.current());
+    Path work = Files.createTempDirectory("studio-worker-status-");
+    try (EngineRegistry engines = EngineRegistry.discover(models, work)) {
+      out.println("engines:");
+      if (engines.roster().isEmpty()) {
+        out.println("  none");
+      }
+      for (EngineRegistry.Engine engine : engines.roster()) {
+        out.println("  " + engine.id() + " " + engine.version() + " (" + engine.source() + ")");
+        engine
+            .serves()
+            .forEach((kind, list) -> out.println("    " + kind + ": " + String.join(", ", list)));
+      }
+    } finally {
+      Files.deleteIfExists(work);
+    }
+    GpuSnapshot gpus =
+        new NoGpuInventory("GPU inventory through NVML is not part of this build").snapshot();
+    out.println(
+        "gpus:            "
+            + (gpus.devices().isEmpty() ? "none (" + gpus.note() + ")" : gpus.devices().size()));
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private static String registration(WorkerConfig config) {
+    if (config.isRegistered()) {
+      return "approved as " + config.workerId();
+    }
+    if (config.registrationRequestId() != null) {
+      return "pending (request " + config.registrationRequestId() + "): waiting for an operator";
+    }
+    return "unregistered: `studio-worker run` asks the studio to join";
+  }
+}

@@ -1,0 +1,344 @@
+package org.studioworker.runtime.daemon;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.studioworker.gpu.GpuInventory;
+import org.studioworker.gpu.NoGpuInventory;
+import org.studioworker.protocol.FrameCodec;
+import org.studioworker.runtime.Version;
+import org.studioworker.runtime.config.ConfigException;
+import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.config.StudioUrls;
+import org.studioworker.runtime.config.WorkerConfig;
+import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.jobs.EngineRegistry;
+import org.studioworker.runtime.jobs.JobGate;
+import org.studioworker.runtime.jobs.JobRunner;
+import org.studioworker.runtime.jobs.ResultUploader;
+import org.studioworker.runtime.lifecycle.Backoff;
+import org.studioworker.runtime.lifecycle.LoopSchedule;
+import org.studioworker.runtime.lifecycle.Signals;
+import org.studioworker.runtime.lifecycle.StopSignal;
+import org.studioworker.runtime.lifecycle.Supervisor;
+import org.studioworker.runtime.logs.LogRing;
+import org.studioworker.runtime.logs.LogSetup;
+import org.studioworker.runtime.logs.LogShipQueue;
+import org.studioworker.runtime.logs.Redactor;
+import org.studioworker.runtime.registration.RegistrationGate;
+import org.studioworker.runtime.session.CapabilitySource;
+import org.studioworker.runtime.session.Session;
+import org.studioworker.runtime.session.SessionLink;
+import org.studioworker.runtime.status.SessionState;
+import org.studioworker.runtime.status.StatusBoard;
+
+/**
+ * The worker daemon: wires config, engines, registration, the session and the job runner, and runs
+ * them until the session ends.
+ *
+ * <p>{@link #run()} blocks the calling thread and returns the process exit code. {@link #stop()}
+ * and {@link #board()} may be used from any thread, so that tests and the demo can embed a daemon.
+ */
+public final class WorkerDaemon {
+  private static final Logger log = LoggerFactory.getLogger("daemon");
+
+  /**
+   * How to run.
+   *
+   * @param handleSignals whether SIGTERM/SIGINT drive the stop (true for the real process)
+   */
+  public record Options(
+      Path configPath,
+      LoopSchedule schedule,
+      Map<String, String> env,
+      boolean handleSignals,
+      InstantSource clock) {
+    /** The options of a real worker process. */
+    public static Options of(Path configPath, Map<String, String> env) {
+      return new Options(configPath, LoopSchedule.standard(), env, true, InstantSource.system());
+    }
+  }
+
+  private final Options options;
+  private final StopSignal stop = new StopSignal();
+  private final LogShipQueue shipQueue;
+  private final StatusBoard board;
+  private final JobGate gate = new JobGate();
+
+  /** A daemon; nothing runs until {@link #run()}. */
+  public WorkerDaemon(Options options) {
+    this.options = options;
+    this.shipQueue = new LogShipQueue(LogShipQueue.DEFAULT_CAPACITY, options.clock());
+    this.board = new StatusBoard(new LogRing(LogRing.DEFAULT_CAPACITY));
+  }
+
+  /** The stop signal: escalate it to drain, then to stop at once. */
+  public StopSignal stop() {
+    return stop;
+  }
+
+  /** The read model. */
+  public StatusBoard board() {
+    return board;
+  }
+
+  /** Runs until the session ends; returns the exit code. */
+  public int run() {
+    try (AutoCloseable shipping = LogSetup.ship().attach(shipQueue, board.logs())) {
+      return runAttached();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("interrupted; exiting");
+      return ExitCodes.FAILURE;
+    } catch (Exception e) {
+      log.error("the worker failed: {}", e.toString(), e);
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  private int runAttached() throws Exception {
+    ConfigStore store = new ConfigStore(options.configPath());
+    WorkerConfig config;
+    URI apiBase;
+    try {
+      ConfigStore.Loaded loaded = store.loadOrCreate(null);
+      config = loaded.config();
+      if (loaded.created()) {
+        log.info("created config file {} with defaults", store.path());
+      }
+      apiBase = config.studioBase();
+    } catch (ConfigException e) {
+      log.error("{}", e.getMessage());
+      return ExitCodes.CONFIG;
+    }
+    Redactor.register(config.authToken());
+    Redactor.register(config.registrationSecret());
+    Redactor.register(config.localApiToken());
+
+    Path modelsRoot = config.modelsRootPath(options.env());
+    Path workDir = Files.createTempDirectory("studio-worker-");
+    EngineRegistry engines = EngineRegistry.discover(modelsRoot, workDir);
+    GpuInventory gpus = new NoGpuInventory("GPU inventory through NVML is not part of this build");
+    try {
+      return serve(store, config, apiBase, modelsRoot, engines, gpus);
+    } finally {
+      engines.close();
+      gpus.close();
+      deleteTree(workDir);
+    }
+  }
+
+  private int serve(
+      ConfigStore store,
+      WorkerConfig initial,
+      URI apiBase,
+      Path modelsRoot,
+      EngineRegistry engines,
+      GpuInventory gpus)
+      throws Exception {
+    LoopSchedule schedule = options.schedule();
+    AtomicReference<WorkerConfig> config = new AtomicReference<>(initial);
+    BooleanSupplier claimingStopped = () -> board.isPaused() || stop.isStopping();
+    CapabilitySource capabilities =
+        new CapabilitySource(
+            machineName(options.env()),
+            System.getProperty("user.name", "unknown"),
+            Version.current(),
+            engines,
+            gpus,
+            config::get,
+            claimingStopped);
+    log.info(
+        "studio-worker {} starting: config {}, studio {}, worker {}, vram threshold {} GB,"
+            + " models root {}, auto-update {}, engines: {}",
+        Version.current(),
+        store.path(),
+        apiBase,
+        RegistrationGate.describe(initial.workerId()),
+        initial.vramThresholdGb(),
+        modelsRoot,
+        initial.autoUpdateEnabled()
+            ? "on (every " + initial.autoUpdateIntervalSecs() + " s)"
+            : "off",
+        engines.describe());
+    if (options.handleSignals()) {
+      Signals.install(this::onSignal);
+    }
+    HttpClient http = StudioHttp.client(schedule.connectTimeout());
+    FrameCodec codec = new FrameCodec();
+    try (Supervisor scope =
+        new Supervisor(
+            (name, error) -> {
+              log.error("{} failed: {}", name, error.toString());
+              stop.stopNow(name + " failed");
+            })) {
+      return scope.runMain(
+          () -> {
+            WorkerConfig approved = config.get();
+            if (!approved.isRegistered()) {
+              board.session(new SessionState.WaitingForApproval());
+              RegistrationGate registration =
+                  new RegistrationGate(
+                      store,
+                      approved,
+                      apiBase,
+                      http,
+                      codec,
+                      schedule.connectTimeout(),
+                      capabilities,
+                      Version.userAgent(),
+                      options.clock(),
+                      new SecureRandom(),
+                      board::registration);
+              RegistrationGate.Result result;
+              try {
+                result = registration.await(stop, schedule.registrationPoll());
+              } catch (ConfigException e) {
+                log.error("{}", e.getMessage());
+                return ExitCodes.CONFIG;
+              }
+              switch (result) {
+                case RegistrationGate.Stopped s -> {
+                  board.session(new SessionState.Stopped());
+                  return ExitCodes.OK;
+                }
+                case RegistrationGate.Rejected r -> {
+                  return ExitCodes.REJECTED;
+                }
+                case RegistrationGate.Approved a -> {
+                  approved = a.config();
+                  config.set(approved);
+                }
+              }
+            }
+            return runSession(approved, apiBase, http, codec, modelsRoot, engines, capabilities);
+          });
+    }
+  }
+
+  private int runSession(
+      WorkerConfig config,
+      URI apiBase,
+      HttpClient http,
+      FrameCodec codec,
+      Path modelsRoot,
+      EngineRegistry engines,
+      CapabilitySource capabilities)
+      throws InterruptedException {
+    LoopSchedule schedule = options.schedule();
+    String workerId = java.util.Objects.requireNonNull(config.workerId());
+    String authToken = java.util.Objects.requireNonNull(config.authToken());
+    Redactor.register(authToken);
+    SessionLink link = new SessionLink(codec, schedule.sendTimeout());
+    JobRunner jobs =
+        new JobRunner(
+            gate,
+            engines,
+            new ResultUploader(http, apiBase, Duration.ofMinutes(2), schedule.uploadRetryPauses()),
+            link,
+            codec,
+            board,
+            () -> board.isPaused() || stop.isStopping(),
+            new JobRunner.Delivery() {
+              @Override
+              public String workerId() {
+                return workerId;
+              }
+
+              @Override
+              public String authToken() {
+                return authToken;
+              }
+            },
+            modelsRoot,
+            options.clock());
+    Integer attempts = config.wsReconnectAttempts();
+    Session session =
+        new Session(
+            http,
+            new Session.Settings(
+                StudioUrls.connect(apiBase, workerId),
+                workerId,
+                authToken,
+                attempts == null ? 0 : attempts,
+                Duration.ofSeconds(config.drainTimeoutSecs()),
+                FrameCodec.MAX_FRAME_CHARS),
+            codec,
+            schedule,
+            stop,
+            capabilities,
+            jobs,
+            link,
+            shipQueue,
+            board,
+            new Backoff(
+                schedule.backoffBase(), schedule.backoffMax(), new SecureRandom()::nextDouble));
+    Session.End end = session.run();
+    return switch (end) {
+      case Session.Stopped s -> {
+        log.info("stopped");
+        yield ExitCodes.OK;
+      }
+      case Session.AuthFailed a -> ExitCodes.AUTH_FAILED;
+      case Session.Fatal f -> ExitCodes.FAILURE;
+      case Session.GaveUp g -> ExitCodes.GAVE_UP;
+    };
+  }
+
+  private void onSignal(String name) {
+    StopSignal.Phase phase = stop.escalate(name);
+    if (phase == StopSignal.Phase.DRAINING) {
+      String job = gate.holder();
+      log.info(
+          "received {}: no longer claiming jobs; {}",
+          name,
+          job == null ? "no job in flight, exiting" : "draining job " + job + " before exiting");
+    } else {
+      log.warn("received {} again: failing the job in flight and exiting now", name);
+    }
+  }
+
+  private static String machineName(Map<String, String> env) {
+    String name = env.get("HOSTNAME");
+    if (name != null && !name.isBlank()) {
+      return name;
+    }
+    try {
+      String fromFile = Files.readString(Path.of("/etc/hostname")).strip();
+      if (!fromFile.isEmpty()) {
+        return fromFile;
+      }
+    } catch (IOException e) {
+      // Fall through to the JDK's answer.
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static void deleteTree(@Nullable Path root) {
+    if (root == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A temp folder left behind is harmless.
+    }
+  }
+}

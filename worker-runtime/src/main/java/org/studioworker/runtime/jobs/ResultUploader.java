@@ -1,0 +1,162 @@
+package org.studioworker.runtime.jobs;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.studioworker.runtime.config.StudioUrls;
+import org.studioworker.runtime.http.BodyLimit;
+
+/**
+ * Uploads a binary result to the studio's multipart {@code complete} route (PROTOCOL.md §4.5).
+ *
+ * <p>Retries on 5xx and transport errors after each pause of the schedule (1 s, then 2 s), never on
+ * 4xx. Blocks the job's thread while uploading. Thread-safe.
+ */
+public final class ResultUploader {
+  private static final Logger log = LoggerFactory.getLogger("jobs");
+
+  /** Longest reply body read. */
+  private static final int MAX_REPLY = 64 * 1024;
+
+  /** How an upload ended. */
+  public sealed interface Outcome {}
+
+  /** The studio stored the result. */
+  public record Delivered(int attempts) implements Outcome {}
+
+  /** The upload failed for good; {@code why} is safe to send and log. */
+  public record Failed(String why) implements Outcome {}
+
+  private final HttpClient http;
+  private final URI apiBase;
+  private final Duration requestTimeout;
+  private final List<Duration> retryPauses;
+  private final SecureRandom random = new SecureRandom();
+
+  /** An uploader for one studio. */
+  public ResultUploader(
+      HttpClient http, URI apiBase, Duration requestTimeout, List<Duration> retryPauses) {
+    this.http = http;
+    this.apiBase = apiBase;
+    this.requestTimeout = requestTimeout;
+    this.retryPauses = List.copyOf(retryPauses);
+  }
+
+  /** The MIME type of an extension, as the contract lists them. */
+  public static String mimeType(String ext) {
+    return switch (ext.toLowerCase(Locale.ROOT)) {
+      case "png" -> "image/png";
+      case "webp" -> "image/webp";
+      case "gif" -> "image/gif";
+      case "wav" -> "audio/wav";
+      case "mp3" -> "audio/mpeg";
+      case "mp4" -> "video/mp4";
+      default -> "application/octet-stream";
+    };
+  }
+
+  /**
+   * Uploads one result.
+   *
+   * @param prompt the FULL prompt of the job
+   * @throws InterruptedException when the job is cancelled while uploading or pausing
+   */
+  public Outcome upload(
+      String workerId, String authToken, String jobId, String prompt, String ext, byte[] bytes)
+      throws InterruptedException {
+    String boundary = "studio-worker-" + HexFormat.of().formatHex(randomBytes());
+    byte[] body = multipart(boundary, jobId, prompt, ext, bytes);
+    HttpRequest request =
+        HttpRequest.newBuilder(StudioUrls.complete(apiBase, workerId, jobId))
+            .timeout(requestTimeout)
+            .header("Authorization", "Bearer " + authToken)
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    String lastError = "not attempted";
+    for (int attempt = 1; attempt <= retryPauses.size() + 1; attempt++) {
+      if (attempt > 1) {
+        Duration pause = retryPauses.get(attempt - 2);
+        log.warn(
+            "upload of job {} failed ({}); retry {} of {} in {} ms",
+            jobId,
+            lastError,
+            attempt - 1,
+            retryPauses.size(),
+            pause.toMillis());
+        Thread.sleep(pause);
+      }
+      try {
+        HttpResponse<String> response = http.send(request, BodyLimit.ofString(MAX_REPLY));
+        int status = response.statusCode();
+        if (status / 100 == 2) {
+          return new Delivered(attempt);
+        }
+        lastError = "HTTP " + status;
+        if (status / 100 == 4) {
+          return new Failed("the studio refused the upload with HTTP " + status);
+        }
+      } catch (IOException e) {
+        lastError =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      }
+    }
+    return new Failed(
+        "upload failed after " + (retryPauses.size() + 1) + " attempts: " + lastError);
+  }
+
+  private byte[] randomBytes() {
+    byte[] bytes = new byte[12];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  static byte[] multipart(String boundary, String jobId, String prompt, String ext, byte[] bytes) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + prompt.length() + 512);
+    textPart(out, boundary, "prompt", prompt);
+    textPart(out, boundary, "ext", ext);
+    write(
+        out,
+        "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\""
+            + jobId.replaceAll("[\"\\\\\r\n]", "_")
+            + "."
+            + ext
+            + "\"\r\nContent-Type: "
+            + mimeType(ext)
+            + "\r\n\r\n");
+    out.write(bytes, 0, bytes.length);
+    write(out, "\r\n--" + boundary + "--\r\n");
+    return out.toByteArray();
+  }
+
+  private static void textPart(
+      ByteArrayOutputStream out, String boundary, String name, String value) {
+    write(
+        out,
+        "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\""
+            + name
+            + "\"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+            + value
+            + "\r\n");
+  }
+
+  private static void write(ByteArrayOutputStream out, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    out.write(bytes, 0, bytes.length);
+  }
+}

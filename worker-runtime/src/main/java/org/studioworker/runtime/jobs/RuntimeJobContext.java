@@ -1,0 +1,102 @@
+package org.studioworker.runtime.jobs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.studioworker.runtime.logs.ShipAppender;
+import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.JobContext;
+import org.studioworker.spi.JobLog;
+import org.studioworker.spi.ModelFile;
+
+/** The runtime's {@link JobContext}: job-tagged logs, cancellation, and model files. */
+final class RuntimeJobContext implements JobContext {
+  private static final Logger log = LoggerFactory.getLogger("job");
+
+  private final String jobId;
+  private final String model;
+  private final Path modelsRoot;
+  private final BooleanSupplier cancelled;
+  private final JobLog jobLog;
+
+  RuntimeJobContext(String jobId, String model, Path modelsRoot, BooleanSupplier cancelled) {
+    this.jobId = jobId;
+    this.model = model;
+    this.modelsRoot = modelsRoot;
+    this.cancelled = cancelled;
+    this.jobLog = new TaggedLog(jobId);
+  }
+
+  @Override
+  public String jobId() {
+    return jobId;
+  }
+
+  @Override
+  public JobLog log() {
+    return jobLog;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled.getAsBoolean();
+  }
+
+  @Override
+  public Path modelsRoot() {
+    return modelsRoot;
+  }
+
+  @Override
+  public Path modelFile(ModelFile file) throws ExecutorException {
+    String name = file.filename();
+    if (name.isEmpty()
+        || name.contains("/")
+        || name.contains("\\")
+        || name.equals(".")
+        || name.equals("..")
+        || name.indexOf('\0') >= 0) {
+      throw new ExecutorException("model file name is not a plain file name");
+    }
+    Path local = modelsRoot.resolve(ModelFolders.sanitise(model)).resolve(name).normalize();
+    if (!local.startsWith(modelsRoot.normalize())) {
+      throw new ExecutorException("model file name escapes the models folder");
+    }
+    if (!Files.isRegularFile(local)) {
+      throw new ExecutorException(
+          "model file "
+              + name
+              + " is not present under "
+              + local.getParent()
+              + "; place it there, this worker does not download models yet");
+    }
+    return local;
+  }
+
+  /** Writes with the job id in the MDC, so that the line is tagged when shipped. */
+  private record TaggedLog(String jobId) implements JobLog {
+    @Override
+    public void info(String message) {
+      try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
+        log.info("{}", message);
+      }
+    }
+
+    @Override
+    public void warn(String message) {
+      try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
+        log.warn("{}", message);
+      }
+    }
+
+    @Override
+    public void error(String message) {
+      try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
+        log.error("{}", message);
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.studioworker.runtime.logs;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.AppenderBase;
+import java.util.Map;
+import org.studioworker.protocol.LogEntry;
+import org.studioworker.protocol.LogLevel;
+
+/**
+ * The Logback appender that turns every worker event at info and above into a {@link LogEntry} for
+ * each attached ship queue and display ring.
+ *
+ * <p>Worker loggers are named by category ({@code session}, {@code jobs}): only names without a dot
+ * are shipped, so a library's or an embedded studio's logs never reach the studio as the worker's.
+ * The job id comes from the MDC key {@value #JOB_ID}. Text is redacted before it is queued. Called
+ * on the logging thread; never blocks.
+ */
+public final class ShipAppender extends AppenderBase<ILoggingEvent> {
+  /** The MDC key that carries the job id. */
+  public static final String JOB_ID = "jobId";
+
+  /** Longest shipped message; a longer one is cut (a stack trace is not shipped whole). */
+  static final int MAX_MESSAGE_CHARS = 4000;
+
+  private record Sink(LogShipQueue queue, LogRing ring) {}
+
+  private final java.util.concurrent.CopyOnWriteArrayList<Sink> sinks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** An appender with no sink attached yet. */
+  public ShipAppender() {
+    setName("ship");
+  }
+
+  /**
+   * Feeds a queue and a ring from now on.
+   *
+   * @return closing it detaches them
+   */
+  public AutoCloseable attach(LogShipQueue queue, LogRing ring) {
+    Sink sink = new Sink(queue, ring);
+    sinks.add(sink);
+    return () -> sinks.remove(sink);
+  }
+
+  @Override
+  protected void append(ILoggingEvent event) {
+    if (!event.getLevel().isGreaterOrEqual(Level.INFO)
+        || event.getLoggerName().indexOf('.') >= 0
+        || sinks.isEmpty()) {
+      return;
+    }
+    LogEntry entry = toEntry(event);
+    for (Sink sink : sinks) {
+      sink.queue().offer(entry);
+      sink.ring().add(entry);
+    }
+  }
+
+  static LogEntry toEntry(ILoggingEvent event) {
+    String message = event.getFormattedMessage();
+    IThrowableProxy thrown = event.getThrowableProxy();
+    if (thrown != null) {
+      message = message + ": " + thrown.getClassName() + ": " + thrown.getMessage();
+    }
+    message = Redactor.redact(message);
+    if (message.length() > MAX_MESSAGE_CHARS) {
+      message = message.substring(0, MAX_MESSAGE_CHARS) + "…";
+    }
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    String jobId = mdc == null ? null : mdc.get(JOB_ID);
+    return new LogEntry(
+        event.getInstant(), level(event.getLevel()), event.getLoggerName(), message, jobId);
+  }
+
+  static LogLevel level(Level level) {
+    return switch (level.toInt()) {
+      case Level.ERROR_INT -> LogLevel.ERROR;
+      case Level.WARN_INT -> LogLevel.WARN;
+      case Level.INFO_INT -> LogLevel.INFO;
+      case Level.DEBUG_INT -> LogLevel.DEBUG;
+      default -> LogLevel.TRACE;
+    };
+  }
+}

@@ -1,0 +1,511 @@
+package org.studioworker.runtime.session;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.studioworker.protocol.CloseCodes;
+import org.studioworker.protocol.ErrorCode;
+import org.studioworker.protocol.FrameCodec;
+import org.studioworker.protocol.FrameDecodeException;
+import org.studioworker.protocol.LogEntry;
+import org.studioworker.protocol.StudioFrame;
+import org.studioworker.protocol.WorkerFrame;
+import org.studioworker.runtime.jobs.JobRunner;
+import org.studioworker.runtime.lifecycle.Backoff;
+import org.studioworker.runtime.lifecycle.LoopSchedule;
+import org.studioworker.runtime.lifecycle.StopSignal;
+import org.studioworker.runtime.logs.LogShipQueue;
+import org.studioworker.runtime.status.SessionState;
+import org.studioworker.runtime.status.StatusBoard;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The session with the studio: a loop of attempts (PROTOCOL.md §3–5).
+ *
+ * <p>One attempt = connect → {@code hello} → wait for {@code welcome} → heartbeat pump, log shipper
+ * and reader, all owned by the attempt and all stopped when it ends, so a silent socket never
+ * leaves a pump running. Between attempts: backoff from 1 s doubling to 30 s with jitter; the
+ * counter resets once an attempt reached {@code welcome}.
+ *
+ * <p>{@link #run} blocks the calling thread until the session ends for good. The pumps run on
+ * virtual threads of their own; every wait notices a stop within the stop-check interval.
+ */
+public final class Session {
+  private static final Logger log = LoggerFactory.getLogger("session");
+
+  /** How the session ended. */
+  public sealed interface End {}
+
+  /** Stopped on request, cleanly. */
+  public record Stopped() implements End {}
+
+  /** The studio refused the token; the worker must re-register. */
+  public record AuthFailed(String why) implements End {}
+
+  /** A fatal error from the studio; reconnecting would not help. */
+  public record Fatal(String why) implements End {}
+
+  /** {@code ws_reconnect_attempts} ran out. */
+  public record GaveUp(int attempts, String why) implements End {}
+
+  /** How one attempt ended. */
+  private sealed interface AttemptEnd {}
+
+  private record Final(End end) implements AttemptEnd {}
+
+  private record Lost(String why, boolean welcomed) implements AttemptEnd {}
+
+  /** Settings of a session. */
+  public record Settings(
+      URI connectUri,
+      String workerId,
+      String authToken,
+      int maxReconnectAttempts,
+      Duration drainTimeout,
+      int maxFrameChars) {
+    @Override
+    public String toString() {
+      return "Settings[connectUri="
+          + connectUri
+          + ", workerId="
+          + workerId
+          + ", authToken=<redacted>]";
+    }
+  }
+
+  private final HttpClient http;
+  private final Settings settings;
+  private final FrameCodec codec;
+  private final LoopSchedule schedule;
+  private final StopSignal stop;
+  private final CapabilitySource capabilities;
+  private final JobRunner jobs;
+  private final SessionLink link;
+  private final LogShipQueue logs;
+  private final StatusBoard board;
+  private final Backoff backoff;
+  private final JsonMapper lenient = JsonMapper.builder().build();
+
+  /** A session; nothing happens until {@link #run}. */
+  public Session(
+      HttpClient http,
+      Settings settings,
+      FrameCodec codec,
+      LoopSchedule schedule,
+      StopSignal stop,
+      CapabilitySource capabilities,
+      JobRunner jobs,
+      SessionLink link,
+      LogShipQueue logs,
+      StatusBoard board,
+      Backoff backoff) {
+    this.http = http;
+    this.settings = settings;
+    this.codec = codec;
+    this.schedule = schedule;
+    this.stop = stop;
+    this.capabilities = capabilities;
+    this.jobs = jobs;
+    this.link = link;
+    this.logs = logs;
+    this.board = board;
+    this.backoff = backoff;
+  }
+
+  /** Runs attempts until the session ends for good. */
+  public End run() throws InterruptedException {
+    int failed = 0;
+    while (true) {
+      if (stop.phase() == StopSignal.Phase.IMMEDIATE || (stop.isStopping() && !jobs.isBusy())) {
+        board.session(new SessionState.Stopped());
+        return new Stopped();
+      }
+      AttemptEnd end = attempt(failed + 1);
+      switch (end) {
+        case Final f -> {
+          board.session(stateOf(f.end()));
+          return f.end();
+        }
+        case Lost lost -> {
+          if (lost.welcomed()) {
+            failed = 0;
+          }
+          failed++;
+          int max = settings.maxReconnectAttempts();
+          if (max > 0 && failed > max) {
+            String why = "gave up after " + max + " reconnect attempts: " + lost.why();
+            log.error(why);
+            board.session(new SessionState.Fatal(why));
+            return new GaveUp(max, lost.why());
+          }
+          Duration delay = backoff.delay(failed);
+          if (lost.welcomed()) {
+            log.warn(
+                "disconnected ({}); reconnect attempt {} in {} ms",
+                lost.why(),
+                failed,
+                delay.toMillis());
+          } else {
+            log.warn(
+                "session error: {}; reconnect attempt {} in {} ms",
+                lost.why(),
+                failed,
+                delay.toMillis());
+          }
+          board.session(new SessionState.Reconnecting(failed, delay, lost.why()));
+          stop.await(
+              delay,
+              () ->
+                  stop.phase() == StopSignal.Phase.IMMEDIATE
+                      || (stop.isStopping() && !jobs.isBusy()));
+        }
+      }
+    }
+  }
+
+  private static SessionState stateOf(End end) {
+    return switch (end) {
+      case Stopped s -> new SessionState.Stopped();
+      case AuthFailed a -> new SessionState.AuthFailed(a.why());
+      case Fatal f -> new SessionState.Fatal(f.why());
+      case GaveUp g -> new SessionState.Fatal(g.why());
+    };
+  }
+
+  private AttemptEnd attempt(int number) throws InterruptedException {
+    board.session(new SessionState.Connecting(number));
+    log.info("connecting to {} (attempt {})", settings.connectUri(), number);
+    log.info(capabilities.summary());
+    String warning = capabilities.thresholdWarning();
+    if (warning != null) {
+      log.warn(warning);
+    }
+    WsConnection connection;
+    try {
+      connection =
+          WsConnection.open(
+              http,
+              settings.connectUri(),
+              settings.authToken(),
+              schedule.connectTimeout(),
+              settings.maxFrameChars());
+    } catch (WsConnection.ConnectException e) {
+      if (e.httpStatus() == 401 || e.httpStatus() == 403) {
+        return authFailed(
+            "the studio refused this worker's token at connect (HTTP " + e.httpStatus() + ")");
+      }
+      return new Lost(e.getMessage() == null ? "connect failed" : e.getMessage(), false);
+    }
+    CountDownLatch ended = new CountDownLatch(1);
+    List<Thread> pumps = new ArrayList<>(2);
+    try {
+      String failure =
+          connection.send(
+              codec.encode(new WorkerFrame.Hello(settings.authToken(), capabilities.get())),
+              schedule.sendTimeout());
+      if (failure != null) {
+        return new Lost("hello could not be sent: " + failure, false);
+      }
+      AttemptEnd beforeWelcome = awaitWelcome(connection);
+      if (beforeWelcome != null) {
+        return beforeWelcome;
+      }
+      link.attach(connection);
+      pumps.add(Thread.ofVirtual().name("heartbeat").start(() -> heartbeats(connection, ended)));
+      pumps.add(Thread.ofVirtual().name("log-shipper").start(() -> shipLogs(connection, ended)));
+      return read(connection);
+    } finally {
+      link.detach(connection);
+      ended.countDown();
+      for (Thread pump : pumps) {
+        pump.interrupt();
+      }
+      for (Thread pump : pumps) {
+        pump.join(schedule.sendTimeout().plusSeconds(1));
+      }
+      connection.abort();
+    }
+  }
+
+  /** Waits for {@code welcome}; returns null once welcomed, else how the attempt ended. */
+  private @Nullable AttemptEnd awaitWelcome(WsConnection connection) throws InterruptedException {
+    long deadline = System.nanoTime() + schedule.readIdle().toNanos();
+    while (true) {
+      if (stop.phase() == StopSignal.Phase.IMMEDIATE || (stop.isStopping() && !jobs.isBusy())) {
+        connection.close("worker stopping", Duration.ofSeconds(2));
+        return new Final(new Stopped());
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return new Lost(
+            "no welcome within " + schedule.readIdle().toMillis() + " ms after hello", false);
+      }
+      WsConnection.Inbound event =
+          connection.poll(Duration.ofNanos(Math.min(left, schedule.stopCheck().toNanos())));
+      if (event == null) {
+        continue;
+      }
+      if (event instanceof WsConnection.Text text) {
+        StudioFrame frame;
+        try {
+          frame = codec.decodeStudioFrame(text.text());
+        } catch (FrameDecodeException e) {
+          log.warn("could not decode a frame from the studio before welcome: {}", e.getMessage());
+          continue;
+        }
+        switch (frame) {
+          case StudioFrame.Welcome welcome -> {
+            board.session(new SessionState.Connected(welcome.workerId(), welcome.serverTime()));
+            log.info("welcomed as {}, server time {}", welcome.workerId(), welcome.serverTime());
+            return null;
+          }
+          case StudioFrame.Error error -> {
+            return onError(connection, error);
+          }
+          default -> log.warn("ignoring a {} frame that arrived before welcome", frame.type());
+        }
+      } else {
+        AttemptEnd end = onTransportEvent(event, false);
+        if (end != null) {
+          return end;
+        }
+      }
+    }
+  }
+
+  /** The reader loop of a welcomed socket. */
+  private AttemptEnd read(WsConnection connection) throws InterruptedException {
+    long drainStarted = 0;
+    while (true) {
+      StopSignal.Phase phase = stop.phase();
+      if (phase == StopSignal.Phase.IMMEDIATE) {
+        if (jobs.isBusy()) {
+          log.warn("second stop request: failing the job in flight as retryable and exiting");
+          jobs.cancelInFlight(schedule.sendTimeout());
+        }
+        return finish(connection);
+      }
+      if (phase == StopSignal.Phase.DRAINING) {
+        if (drainStarted == 0) {
+          drainStarted = System.nanoTime();
+          if (jobs.isBusy()) {
+            log.info(
+                "draining: no new jobs; waiting up to {} s for job {} to finish",
+                settings.drainTimeout().toSeconds(),
+                jobs.currentJobId().orElse("?"));
+          }
+        }
+        if (!jobs.isBusy()) {
+          return finish(connection);
+        }
+        if (System.nanoTime() - drainStarted >= settings.drainTimeout().toNanos()) {
+          log.warn(
+              "drain timeout of {} s reached: failing job {} as retryable",
+              settings.drainTimeout().toSeconds(),
+              jobs.currentJobId().orElse("?"));
+          jobs.cancelInFlight(schedule.sendTimeout());
+          return finish(connection);
+        }
+      }
+      long idle = System.nanoTime() - connection.lastActivityNanos();
+      long limit = schedule.readIdle().toNanos();
+      if (idle >= limit) {
+        connection.abort();
+        return new Lost(
+            "no frame from the studio for "
+                + TimeUnit.NANOSECONDS.toMillis(idle)
+                + " ms; the socket is dead",
+            true);
+      }
+      WsConnection.Inbound event =
+          connection.poll(Duration.ofNanos(Math.min(limit - idle, schedule.stopCheck().toNanos())));
+      if (event == null) {
+        continue;
+      }
+      if (event instanceof WsConnection.Text text) {
+        AttemptEnd end = onText(connection, text.text());
+        if (end != null) {
+          return end;
+        }
+      } else {
+        AttemptEnd end = onTransportEvent(event, true);
+        if (end != null) {
+          return end;
+        }
+      }
+    }
+  }
+
+  private @Nullable AttemptEnd onText(WsConnection connection, String text)
+      throws InterruptedException {
+    StudioFrame frame;
+    try {
+      frame = codec.decodeStudioFrame(text);
+    } catch (FrameDecodeException e) {
+      onUndecodable(text, e);
+      return null;
+    }
+    switch (frame) {
+      case StudioFrame.Offer offer -> jobs.onOffer(offer.claim());
+      case StudioFrame.HeartbeatAck ack -> {
+        // Nothing, not even a log line: one arrives every heartbeat.
+      }
+      case StudioFrame.CompleteAck ack ->
+          log.info("studio acknowledged job {} as complete", ack.jobId());
+      case StudioFrame.FailAck ack -> log.info("studio acknowledged job {} as failed", ack.jobId());
+      case StudioFrame.Welcome welcome ->
+          log.warn("ignoring a second welcome (as {})", welcome.workerId());
+      case StudioFrame.Error error -> {
+        return onError(connection, error);
+      }
+    }
+    return null;
+  }
+
+  /** A frame that does not decode: log it, and turn an offer down so the studio can requeue it. */
+  private void onUndecodable(String text, FrameDecodeException e) throws InterruptedException {
+    log.warn("could not decode a frame from the studio: {}; ignoring it", e.getMessage());
+    if (!"offer".equals(e.frameType())) {
+      return;
+    }
+    String jobId = null;
+    try {
+      JsonNode id = lenient.readTree(text).path("claim").path("jobId");
+      jobId = id.isString() ? id.stringValue() : null;
+    } catch (JacksonException ignored) {
+      // Not even the job id can be read; the studio's claim times out on its side.
+    }
+    if (jobId != null) {
+      String failure =
+          link.send(
+              new WorkerFrame.Reject(jobId, "offer could not be decoded: " + e.getMessage(), null));
+      if (failure != null) {
+        log.warn("could not send reject for job {}: {}", jobId, failure);
+      }
+    }
+  }
+
+  private AttemptEnd onError(WsConnection connection, StudioFrame.Error error) {
+    connection.abort();
+    if (error.code() == ErrorCode.AUTH_FAILED) {
+      return authFailed("the studio refused this worker's token (" + error.message() + ")");
+    }
+    String why = "the studio reported " + error.code().wireName() + ": " + error.message();
+    log.error("{}; not reconnecting", why);
+    return new Final(new Fatal(why));
+  }
+
+  private AttemptEnd authFailed(String why) {
+    log.error(
+        "{}; run `studio-worker register --reset`, then start the worker to register anew", why);
+    return new Final(new AuthFailed(why));
+  }
+
+  private @Nullable AttemptEnd onTransportEvent(WsConnection.Inbound event, boolean welcomed) {
+    return switch (event) {
+      case WsConnection.Binary binary -> {
+        log.warn(
+            "the studio sent a binary frame ({} bytes), which the protocol does not allow;"
+                + " ignoring it",
+            binary.size());
+        yield null;
+      }
+      case WsConnection.Oversized oversized -> {
+        log.warn(
+            "the studio sent a frame of {} characters, over the limit of {}; ignoring it",
+            oversized.size(),
+            settings.maxFrameChars());
+        yield null;
+      }
+      case WsConnection.Closed closed -> {
+        if (closed.code() == CloseCodes.AUTH_FAILED) {
+          yield authFailed("the studio closed the session with 4001 (auth failed)");
+        }
+        yield new Lost(
+            "closed by the studio with code "
+                + closed.code()
+                + (closed.reason().isBlank() ? "" : " (" + closed.reason() + ")"),
+            welcomed);
+      }
+      case WsConnection.Failed failed ->
+          new Lost(
+              "socket error: "
+                  + failed.error().getClass().getSimpleName()
+                  + (failed.error().getMessage() == null ? "" : ": " + failed.error().getMessage()),
+              welcomed);
+      case WsConnection.Text text -> null;
+    };
+  }
+
+  /** The clean end: flush the last logs, close with 1000. */
+  private AttemptEnd finish(WsConnection connection) throws InterruptedException {
+    log.info("shutting down: flushing the last log batch and closing the session");
+    flushAll(connection);
+    connection.close("worker stopping", Duration.ofSeconds(2));
+    return new Final(new Stopped());
+  }
+
+  private void heartbeats(WsConnection connection, CountDownLatch ended) {
+    try {
+      while (!ended.await(schedule.heartbeat().toNanos(), TimeUnit.NANOSECONDS)) {
+        WorkerFrame.Heartbeat beat =
+            new WorkerFrame.Heartbeat(capabilities.get(), jobs.currentJobId().orElse(null));
+        String failure = connection.send(codec.encode(beat), schedule.sendTimeout());
+        if (failure != null) {
+          log.warn("heartbeat could not be sent: {}", failure);
+        } else {
+          board.heartbeatSent(java.time.Instant.now());
+        }
+      }
+    } catch (InterruptedException e) {
+      // The attempt ended.
+    }
+  }
+
+  private void shipLogs(WsConnection connection, CountDownLatch ended) {
+    try {
+      while (!ended.await(schedule.logFlush().toNanos(), TimeUnit.NANOSECONDS)) {
+        flushOnce(connection);
+      }
+    } catch (InterruptedException e) {
+      // The attempt ended; what is left stays queued for the next one.
+    }
+  }
+
+  /** Sends one batch; an unsent batch goes back to the front. Returns whether more may wait. */
+  private boolean flushOnce(WsConnection connection) throws InterruptedException {
+    List<LogEntry> batch = logs.drain(LogShipQueue.MAX_BATCH);
+    if (batch.isEmpty()) {
+      return false;
+    }
+    String failure;
+    try {
+      failure =
+          connection.send(codec.encode(new WorkerFrame.LogBatch(batch)), schedule.sendTimeout());
+    } catch (IllegalArgumentException e) {
+      failure = e.getMessage();
+    }
+    if (failure != null) {
+      logs.restore(batch);
+      return false;
+    }
+    return true;
+  }
+
+  private void flushAll(WsConnection connection) throws InterruptedException {
+    // Bounded: the queue holds at most capacity / MAX_BATCH + 1 batches.
+    int rounds = logs.capacity() / LogShipQueue.MAX_BATCH + 2;
+    for (int i = 0; i < rounds && flushOnce(connection); i++) {
+      // Keep going while batches go out.
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package org.studioworker.runtime.status;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.studioworker.spi.TaskKind;
+
+/**
+ * One finished job, for the recent-jobs ring.
+ *
+ * @param outcome {@code completed}, {@code failed} or {@code cancelled}
+ * @param detail the error for a failed job, else empty
+ */
+public record JobRecord(
+    String jobId,
+    TaskKind kind,
+    String model,
+    String outcome,
+    String detail,
+    Instant finishedAt,
+    Duration took) {}

@@ -1,0 +1,123 @@
+package org.studioworker.runtime.status;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.studioworker.runtime.logs.LogRing;
+import org.studioworker.runtime.registration.RegistrationState;
+
+/**
+ * The one read model of the worker: session state, registration state, the current job, the recent
+ * jobs, the log ring and heartbeat status. The CLI, a local API and a UI read it; the daemon's
+ * parts write it.
+ *
+ * <p>Thread-safe; every read is a consistent snapshot of one field.
+ */
+public final class StatusBoard {
+  /** The original worker's recent-jobs ring size. */
+  public static final int RECENT_JOBS = 50;
+
+  private final AtomicReference<SessionState> session =
+      new AtomicReference<>(new SessionState.WaitingForApproval());
+  private final AtomicReference<RegistrationState> registration =
+      new AtomicReference<>(new RegistrationState.Pristine());
+  private final AtomicReference<@Nullable CurrentJob> current = new AtomicReference<>();
+  private final AtomicReference<@Nullable Instant> lastHeartbeat = new AtomicReference<>();
+  private final AtomicLong heartbeats = new AtomicLong();
+  private final AtomicBoolean paused = new AtomicBoolean();
+  private final LogRing logs;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Guarded by {@link #lock}; newest first, at most {@link #RECENT_JOBS}. */
+  private final ArrayDeque<JobRecord> recent = new ArrayDeque<>();
+
+  /** A board over the given log ring. */
+  public StatusBoard(LogRing logs) {
+    this.logs = logs;
+  }
+
+  public SessionState session() {
+    return session.get();
+  }
+
+  public void session(SessionState state) {
+    session.set(state);
+  }
+
+  public RegistrationState registration() {
+    return registration.get();
+  }
+
+  public void registration(RegistrationState state) {
+    registration.set(state);
+  }
+
+  /** The job in flight, if any. */
+  public Optional<CurrentJob> currentJob() {
+    return Optional.ofNullable(current.get());
+  }
+
+  public void currentJob(@Nullable CurrentJob job) {
+    current.set(job);
+  }
+
+  /** Records a finished job at the front of the ring. */
+  public void finished(JobRecord record) {
+    lock.lock();
+    try {
+      recent.addFirst(record);
+      while (recent.size() > RECENT_JOBS) {
+        recent.removeLast();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The recent jobs, newest first. */
+  public List<JobRecord> recentJobs() {
+    lock.lock();
+    try {
+      return List.copyOf(recent);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void heartbeatSent(Instant at) {
+    lastHeartbeat.set(at);
+    heartbeats.incrementAndGet();
+  }
+
+  public @Nullable Instant lastHeartbeat() {
+    return lastHeartbeat.get();
+  }
+
+  public long heartbeatCount() {
+    return heartbeats.get();
+  }
+
+  /** Whether the operator paused claiming. */
+  public boolean isPaused() {
+    return paused.get();
+  }
+
+  /**
+   * Sets the operator's pause flag.
+   *
+   * @return the previous value
+   */
+  public boolean paused(boolean value) {
+    return paused.getAndSet(value);
+  }
+
+  public LogRing logs() {
+    return logs;
+  }
+}
