@@ -34,6 +34,15 @@ final class RiffWriter {
     return this;
   }
 
+  /** Appends chunks already framed by {@link #chunkBytes}. */
+  RiffWriter raw(byte[] chunks) {
+    if (body.size() + (long) chunks.length > MAX_SIZE) {
+      throw new IllegalArgumentException("RIFF file would exceed " + MAX_SIZE + " bytes");
+    }
+    body.writeBytes(chunks);
+    return this;
+  }
+
   /** The whole file. */
   byte[] toByteArray() {
     ByteArrayOutputStream file = new ByteArrayOutputStream(body.size() + 8);
