@@ -35,6 +35,11 @@ public final class LogShipQueue {
   /** Guarded by {@link #lock}; entries dropped since the last marker was handed out. */
   private long dropped;
 
+  /** Guarded by {@link #lock}; the last marker handed out and the count it carries. */
+  private @org.jspecify.annotations.Nullable LogEntry lastMarker;
+
+  private long lastMarkerCount;
+
   /** A queue of the given capacity. */
   public LogShipQueue(int capacity, InstantSource clock) {
     if (capacity < 1) {
@@ -75,13 +80,15 @@ public final class LogShipQueue {
     try {
       List<LogEntry> batch = new ArrayList<>(Math.min(max, entries.size() + 1));
       if (dropped > 0) {
-        batch.add(
+        lastMarker =
             new LogEntry(
                 clock.instant(),
                 LogLevel.WARN,
                 "logs",
                 "log ship queue full: dropped " + dropped + " oldest entries",
-                null));
+                null);
+        lastMarkerCount = dropped;
+        batch.add(lastMarker);
         dropped = 0;
       }
       while (batch.size() < max && !entries.isEmpty()) {
@@ -95,18 +102,23 @@ public final class LogShipQueue {
 
   /**
    * Puts a batch that could not be sent back at the front, keeping its order. Entries that no
-   * longer fit are dropped oldest-first and counted.
+   * longer fit are dropped oldest-first and counted. A marker in the batch turns back into its
+   * count, so the next batch reports every drop in one marker.
    */
   public void restore(List<LogEntry> batch) {
     lock.lock();
     try {
       for (int i = batch.size() - 1; i >= 0; i--) {
-        if (entries.size() == capacity) {
+        LogEntry entry = batch.get(i);
+        if (entry == lastMarker) {
+          dropped += lastMarkerCount;
+          lastMarker = null;
+        } else if (entries.size() == capacity) {
           // Full: the entry being restored is older than everything queued, so it is the one to go.
-          dropped += i + 1;
-          return;
+          dropped++;
+        } else {
+          entries.addFirst(entry);
         }
-        entries.addFirst(batch.get(i));
       }
     } finally {
       lock.unlock();
