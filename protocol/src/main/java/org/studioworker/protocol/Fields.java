@@ -125,11 +125,31 @@ final class Fields {
     return value == null ? fallback : value;
   }
 
+  /** A number that must be greater than zero, or the fallback when absent. */
+  double positiveNumber(String name, double fallback) throws FrameDecodeException {
+    double value = number(name, fallback);
+    if (!(value > 0)) {
+      throw fail(at(name) + " must be greater than zero");
+    }
+    return value;
+  }
+
+  /** A number that must not be negative, or the fallback when absent. */
+  double nonNegativeNumber(String name, double fallback) throws FrameDecodeException {
+    double value = number(name, fallback);
+    if (value < 0) {
+      throw fail(at(name) + " must not be negative");
+    }
+    return value;
+  }
+
   private double asDouble(String name, JsonNode value) throws FrameDecodeException {
     if (!value.isNumber()) {
       throw fail(at(name) + " must be a number, got " + kindOf(value));
     }
-    double result = value.doubleValue();
+    // Floats are read as BigDecimal (so that JSON values pass through exactly); the conversion
+    // gives an infinity for a value beyond the double range, such as 1e400.
+    double result = value.numberValue().doubleValue();
     if (!Double.isFinite(result)) {
       throw fail(at(name) + " is out of range");
     }
@@ -148,6 +168,24 @@ final class Fields {
   @Nullable Integer optInteger(String name) throws FrameDecodeException {
     JsonNode value = present(name);
     return value == null ? null : asInt(name, value);
+  }
+
+  /** An integer that must be greater than zero, or the fallback when absent. */
+  int positiveInteger(String name, int fallback) throws FrameDecodeException {
+    int value = integer(name, fallback);
+    if (value <= 0) {
+      throw fail(at(name) + " must be greater than zero");
+    }
+    return value;
+  }
+
+  /** An optional integer that must be greater than zero when present. */
+  @Nullable Integer optPositiveInteger(String name) throws FrameDecodeException {
+    Integer value = optInteger(name);
+    if (value != null && value <= 0) {
+      throw fail(at(name) + " must be greater than zero");
+    }
+    return value;
   }
 
   private int asInt(String name, JsonNode value) throws FrameDecodeException {
@@ -174,6 +212,15 @@ final class Fields {
     return value.longValue();
   }
 
+  /** An optional integer that must not be negative when present. */
+  @Nullable Long optNonNegativeLong(String name) throws FrameDecodeException {
+    Long value = optLong(name);
+    if (value != null && value < 0) {
+      throw fail(at(name) + " must not be negative");
+    }
+    return value;
+  }
+
   Fields object(String name) throws FrameDecodeException {
     return new Fields(frameType, at(name), required(name));
   }
@@ -195,16 +242,16 @@ final class Fields {
     return result;
   }
 
+  /** A required array of strings. */
   List<String> texts(String name) throws FrameDecodeException {
-    List<String> result = optTexts(name);
-    if (result == null) {
-      throw fail("missing required field " + at(name));
-    }
-    return result;
+    return asTexts(name, required(name));
   }
 
-  /** An optional list of strings; a single string is read as a list of one. */
-  @Nullable List<String> optTexts(String name) throws FrameDecodeException {
+  /**
+   * An optional list of strings; a single string is read as a list of one, as OpenAI-style {@code
+   * stop} parameters allow.
+   */
+  @Nullable List<String> optTextOrTexts(String name) throws FrameDecodeException {
     JsonNode value = present(name);
     if (value == null) {
       return null;
@@ -212,6 +259,10 @@ final class Fields {
     if (value.isString()) {
       return List.of(value.stringValue());
     }
+    return asTexts(name, value);
+  }
+
+  private List<String> asTexts(String name, JsonNode value) throws FrameDecodeException {
     if (!value.isArray()) {
       throw fail(at(name) + " must be an array of strings, got " + kindOf(value));
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.spi.ChatMessage;
 import org.studioworker.spi.Claim;
@@ -22,8 +23,10 @@ import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,8 +36,14 @@ import tools.jackson.databind.node.ObjectNode;
  * registration bodies.
  *
  * <p>Optional fields are omitted when absent and accepted as absent or {@code null}; unknown keys
- * are ignored; an unknown {@code type} is an error. Every decode error is a {@link
- * FrameDecodeException} that names the frame type when known and never quotes a value.
+ * are ignored; an unknown {@code type}, a duplicate key and trailing content are errors. Every
+ * decode error is a {@link FrameDecodeException} that names the frame type when known and never
+ * quotes a value; nothing else escapes a decode method. Encoding a value that the contract cannot
+ * carry (a non-finite number, a frame over {@link #MAX_FRAME_CHARS}) is an {@link
+ * IllegalArgumentException}: the codec never writes what it would refuse to read.
+ *
+ * <p>JSON values carried as {@link JsonText} (a result, a JSON schema) keep their numbers exactly:
+ * floats are read as decimals, so {@code 1e400} or a 30-digit fraction survives a round trip.
  *
  * <p>Thread-safe and stateless; one instance can serve a whole process.
  */
@@ -51,6 +60,27 @@ public final class FrameCodec {
 
   /** Longest number literal accepted, in characters. */
   public static final int MAX_NUMBER_LENGTH = 64;
+
+  private static final List<String> WORKER_TYPES =
+      List.of(
+          "hello",
+          "heartbeat",
+          "accept",
+          "reject",
+          "completeJson",
+          "fail",
+          "logBatch",
+          "readyForMore");
+
+  private static final List<String> STUDIO_TYPES =
+      List.of("welcome", "offer", "heartbeatAck", "completeAck", "failAck", "error");
+
+  // Jackson's parser messages refer to the input in three ways; see describe().
+  private static final Pattern SOURCE_REFERENCE =
+      Pattern.compile("\\s*\\((?:start marker at|for \\w+ starting at) \\[Source:[^\\]]*\\]\\)");
+  private static final Pattern CHARACTER_REFERENCE =
+      Pattern.compile("\\s*\\((?:'.{1,2}' )?\\((?:CTRL-CHAR, )?code [^)]*\\)\\)");
+  private static final Pattern SETTING_REFERENCE = Pattern.compile(", from `[^`]*`");
 
   private static final DateTimeFormatter TIMESTAMP =
       new DateTimeFormatterBuilder()
@@ -70,7 +100,14 @@ public final class FrameCodec {
             .maxDocumentLength(MAX_FRAME_CHARS)
             .build();
     this.mapper =
-        JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build())
+        JsonMapper.builder(
+                JsonFactory.builder()
+                    .streamReadConstraints(constraints)
+                    // Two values for one key would let two readers see two different frames.
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
   }
 
@@ -107,7 +144,7 @@ public final class FrameCodec {
       }
       case WorkerFrame.CompleteJson complete -> {
         out.put("jobId", complete.jobId());
-        out.set("result", parseJson(complete.result()));
+        out.set("result", parseJson("result", complete.result()));
         putOpt(out, "prompt", complete.prompt());
       }
       case WorkerFrame.Fail fail -> {
@@ -133,43 +170,46 @@ public final class FrameCodec {
     return write(out);
   }
 
-  /** Decodes a worker frame (the studio side uses this). */
+  /**
+   * Decodes a worker frame (the studio side uses this).
+   *
+   * @throws FrameDecodeException for anything that is not a valid worker frame; no other exception
+   *     escapes
+   */
   public WorkerFrame decodeWorkerFrame(String text) throws FrameDecodeException {
-    Fields f = frame(text);
-    String type = f.text("type");
-    Fields in = new Fields(type, "", f.raw());
-    try {
-      return switch (type) {
-        case "hello" ->
-            new WorkerFrame.Hello(in.text("authToken"), capabilities(in.object("capabilities")));
-        case "heartbeat" ->
-            new WorkerFrame.Heartbeat(
-                capabilities(in.object("capabilities")), in.optText("currentJobId"));
-        case "accept" -> new WorkerFrame.Accept(in.text("jobId"));
-        case "reject" -> {
-          String code = in.optText("code");
-          yield new WorkerFrame.Reject(
-              in.text("jobId"),
-              in.text("reason"),
-              code == null ? null : enumValue(in, "code", RejectCode.fromWire(code)));
+    JsonNode root = tree(null, text);
+    String type = frameType(root, WORKER_TYPES);
+    return guarded(type, () -> workerFrame(type, new Fields(type, "", root)));
+  }
+
+  private static WorkerFrame workerFrame(String type, Fields in) throws FrameDecodeException {
+    return switch (type) {
+      case "hello" ->
+          new WorkerFrame.Hello(in.text("authToken"), capabilities(in.object("capabilities")));
+      case "heartbeat" ->
+          new WorkerFrame.Heartbeat(
+              capabilities(in.object("capabilities")), in.optText("currentJobId"));
+      case "accept" -> new WorkerFrame.Accept(in.text("jobId"));
+      case "reject" -> {
+        String code = in.optText("code");
+        yield new WorkerFrame.Reject(
+            in.text("jobId"),
+            in.text("reason"),
+            code == null ? null : enumValue(in, "code", RejectCode.fromWire(code), "busy, paused"));
+      }
+      case "completeJson" ->
+          new WorkerFrame.CompleteJson(in.text("jobId"), in.json("result"), in.optText("prompt"));
+      case "fail" -> new WorkerFrame.Fail(in.text("jobId"), in.text("error"), in.bool("retryable"));
+      case "logBatch" -> {
+        List<LogEntry> entries = new ArrayList<>();
+        for (Fields entry : in.objects("entries")) {
+          entries.add(logEntry(entry));
         }
-        case "completeJson" ->
-            new WorkerFrame.CompleteJson(in.text("jobId"), in.json("result"), in.optText("prompt"));
-        case "fail" ->
-            new WorkerFrame.Fail(in.text("jobId"), in.text("error"), in.bool("retryable"));
-        case "logBatch" -> {
-          List<LogEntry> entries = new ArrayList<>();
-          for (Fields entry : in.objects("entries")) {
-            entries.add(logEntry(entry));
-          }
-          yield new WorkerFrame.LogBatch(entries);
-        }
-        case "readyForMore" -> new WorkerFrame.ReadyForMore();
-        default -> throw new FrameDecodeException(null, "unknown frame type " + quoted(type), null);
-      };
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new FrameDecodeException(type, invalid(e), e);
-    }
+        yield new WorkerFrame.LogBatch(entries);
+      }
+      case "readyForMore" -> new WorkerFrame.ReadyForMore();
+      default -> throw new IllegalStateException("frameType() let an unknown type through");
+    };
   }
 
   // ---------------------------------------------------------------- studio → worker
@@ -197,26 +237,31 @@ public final class FrameCodec {
     return write(out);
   }
 
-  /** Decodes a studio frame. */
+  /**
+   * Decodes a studio frame.
+   *
+   * @throws FrameDecodeException for anything that is not a valid studio frame; no other exception
+   *     escapes
+   */
   public StudioFrame decodeStudioFrame(String text) throws FrameDecodeException {
-    Fields f = frame(text);
-    String type = f.text("type");
-    Fields in = new Fields(type, "", f.raw());
-    try {
-      return switch (type) {
-        case "welcome" -> new StudioFrame.Welcome(in.text("workerId"), in.text("serverTime"));
-        case "offer" -> new StudioFrame.Offer(claim(in.object("claim")));
-        case "heartbeatAck" -> new StudioFrame.HeartbeatAck();
-        case "completeAck" -> new StudioFrame.CompleteAck(in.text("jobId"));
-        case "failAck" -> new StudioFrame.FailAck(in.text("jobId"));
-        case "error" ->
-            new StudioFrame.Error(
-                enumValue(in, "code", ErrorCode.fromWire(in.text("code"))), in.text("message"));
-        default -> throw new FrameDecodeException(null, "unknown frame type " + quoted(type), null);
-      };
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new FrameDecodeException(type, invalid(e), e);
-    }
+    JsonNode root = tree(null, text);
+    String type = frameType(root, STUDIO_TYPES);
+    return guarded(type, () -> studioFrame(type, new Fields(type, "", root)));
+  }
+
+  private static StudioFrame studioFrame(String type, Fields in) throws FrameDecodeException {
+    return switch (type) {
+      case "welcome" -> new StudioFrame.Welcome(in.text("workerId"), in.text("serverTime"));
+      case "offer" -> new StudioFrame.Offer(claim(in.object("claim")));
+      case "heartbeatAck" -> new StudioFrame.HeartbeatAck();
+      case "completeAck" -> new StudioFrame.CompleteAck(in.text("jobId"));
+      case "failAck" -> new StudioFrame.FailAck(in.text("jobId"));
+      case "error" ->
+          new StudioFrame.Error(
+              enumValue(in, "code", ErrorCode.fromWire(in.text("code")), errorCodeNames()),
+              in.text("message"));
+      default -> throw new IllegalStateException("frameType() let an unknown type through");
+    };
   }
 
   // ---------------------------------------------------------------- job model
@@ -228,7 +273,7 @@ public final class FrameCodec {
 
   /** Decodes the {@code claim} object of an offer. */
   public Claim decodeClaim(String text) throws FrameDecodeException {
-    return wrapModel("claim", () -> claim(new Fields("claim", "", tree(null, text))));
+    return model("claim", text, FrameCodec::claim);
   }
 
   /** Encodes a task. */
@@ -238,7 +283,7 @@ public final class FrameCodec {
 
   /** Decodes a task object. */
   public Task decodeTask(String text) throws FrameDecodeException {
-    return wrapModel("task", () -> task(new Fields("task", "", tree(null, text))));
+    return model("task", text, FrameCodec::task);
   }
 
   /** Encodes a model source. */
@@ -248,8 +293,7 @@ public final class FrameCodec {
 
   /** Decodes a model source object. */
   public ModelSource decodeModelSource(String text) throws FrameDecodeException {
-    return wrapModel(
-        "modelSource", () -> modelSource(new Fields("modelSource", "", tree(null, text))));
+    return model("modelSource", text, FrameCodec::modelSource);
   }
 
   /** Encodes capabilities on their own. */
@@ -259,8 +303,7 @@ public final class FrameCodec {
 
   /** Decodes capabilities on their own. */
   public Capabilities decodeCapabilities(String text) throws FrameDecodeException {
-    return wrapModel(
-        "capabilities", () -> capabilities(new Fields("capabilities", "", tree(null, text))));
+    return model("capabilities", text, FrameCodec::capabilities);
   }
 
   // ---------------------------------------------------------------- registration
@@ -277,16 +320,15 @@ public final class FrameCodec {
 
   /** Decodes the body of {@code POST register-request}. */
   public Registration.Request decodeRegistrationRequest(String text) throws FrameDecodeException {
-    return wrapModel(
+    return model(
         "register-request",
-        () -> {
-          Fields in = new Fields("register-request", "", tree(null, text));
-          return new Registration.Request(
-              in.text("installId"),
-              in.text("registrationSecretHash"),
-              capabilities(in.object("capabilities")),
-              in.text("userAgent"));
-        });
+        text,
+        in ->
+            new Registration.Request(
+                in.text("installId"),
+                in.text("registrationSecretHash"),
+                capabilities(in.object("capabilities")),
+                in.text("userAgent")));
   }
 
   /** Encodes the reply to {@code POST register-request}. */
@@ -299,12 +341,10 @@ public final class FrameCodec {
 
   /** Decodes the reply to {@code POST register-request}. */
   public Registration.Accepted decodeRegistrationAccepted(String text) throws FrameDecodeException {
-    return wrapModel(
+    return model(
         "register-request reply",
-        () -> {
-          Fields in = new Fields("register-request reply", "", tree(null, text));
-          return new Registration.Accepted(in.text("requestId"), in.text("status", "pending"));
-        });
+        text,
+        in -> new Registration.Accepted(in.text("requestId"), in.text("status", "pending")));
   }
 
   /** Encodes a poll reply. */
@@ -327,18 +367,18 @@ public final class FrameCodec {
 
   /** Decodes a poll reply; a rejection without a reason has the reason {@code ""}. */
   public Registration.Status decodeRegistrationStatus(String text) throws FrameDecodeException {
-    return wrapModel(
+    return model(
         "registration status",
-        () -> {
-          Fields in = new Fields("registration status", "", tree(null, text));
-          String status = in.text("status");
-          return switch (status) {
-            case "pending" -> new Registration.Pending();
-            case "approved" -> new Registration.Approved(in.text("workerId"), in.text("authToken"));
-            case "rejected" -> new Registration.Rejected(in.text("reason", ""));
-            default -> throw in.fail("unknown status " + quoted(status));
-          };
-        });
+        text,
+        in ->
+            switch (in.text("status")) {
+              case "pending" -> new Registration.Pending();
+              case "approved" ->
+                  new Registration.Approved(in.text("workerId"), in.text("authToken"));
+              case "rejected" -> new Registration.Rejected(in.text("reason", ""));
+              default ->
+                  throw in.fail("status is unknown; expected one of pending, approved, rejected");
+            });
   }
 
   /**
@@ -347,25 +387,49 @@ public final class FrameCodec {
    * @throws FrameDecodeException when the text is not JSON or breaks a limit
    */
   public JsonText validateJson(String text) throws FrameDecodeException {
-    return new JsonText(tree(null, text).toString());
+    JsonNode node = tree(null, text);
+    return guarded(null, () -> new JsonText(node.toString()));
   }
 
   // ---------------------------------------------------------------- internals
 
-  private interface ModelRead<T> {
+  private interface Read<T> {
     T read() throws FrameDecodeException;
   }
 
-  private static <T> T wrapModel(String what, ModelRead<T> read) throws FrameDecodeException {
+  private interface ModelRead<T> {
+    T read(Fields in) throws FrameDecodeException;
+  }
+
+  private <T> T model(String what, String text, ModelRead<T> read) throws FrameDecodeException {
+    JsonNode root = tree(what, text);
+    return guarded(what, () -> read.read(new Fields(what, "", root)));
+  }
+
+  /**
+   * Runs a read so that only a {@link FrameDecodeException} leaves it.
+   *
+   * <p>Every invariant of the records is checked by the reads themselves, with a message naming the
+   * field, so this net should never catch anything. It is there because a record's own message may
+   * quote the value it refused, and because nothing but a decode error may escape. The cause is
+   * dropped for the same reason: its message could carry the value.
+   */
+  private static <T> T guarded(@Nullable String what, Read<T> read) throws FrameDecodeException {
     try {
       return read.read();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new FrameDecodeException(what, invalid(e), e);
+    } catch (RuntimeException e) {
+      throw new FrameDecodeException(
+          what, "invalid value (" + e.getClass().getSimpleName() + ")", null);
     }
   }
 
-  private Fields frame(String text) throws FrameDecodeException {
-    return new Fields(null, "", tree(null, text));
+  private static String frameType(JsonNode root, List<String> known) throws FrameDecodeException {
+    String type = new Fields(null, "", root).text("type");
+    if (!known.contains(type)) {
+      throw new FrameDecodeException(
+          null, "unknown frame type; expected one of " + String.join(", ", known), null);
+    }
+    return type;
   }
 
   private JsonNode tree(@Nullable String type, String text) throws FrameDecodeException {
@@ -382,21 +446,37 @@ public final class FrameCodec {
       }
       return node;
     } catch (JacksonException e) {
-      throw new FrameDecodeException(type, "malformed JSON: " + describe(e), e);
+      // No cause: Jackson's own message quotes the offending token, which could be a secret.
+      throw new FrameDecodeException(type, "malformed JSON: " + describe(e), null);
     }
   }
 
-  /** A parser message without the excerpt of the input that Jackson appends. */
+  /**
+   * A parser message without any part of the input.
+   *
+   * <p>Jackson refers to the input as a source excerpt (off by default, and removed anyway), as an
+   * offending character ("Unexpected character ('x' (code 120))") and as a quoted token
+   * ("Unrecognized token 'abc'"). The first two are cut out; for the third, everything from the
+   * first remaining quote is dropped, since a token could be a secret.
+   */
   private static String describe(JacksonException e) {
     String message = e.getOriginalMessage();
-    if (message == null) {
+    if (message == null || message.isBlank()) {
       message = e.getClass().getSimpleName();
     }
-    // Jackson quotes the offending token in some messages ("Unrecognized token 'abc'"); a token
-    // could be a secret, so cut everything from the first quote.
+    if (message.startsWith("Trailing token")) {
+      message = "trailing content after the JSON value";
+    }
+    message = SOURCE_REFERENCE.matcher(message).replaceAll("");
+    message = CHARACTER_REFERENCE.matcher(message).replaceAll("");
+    message = SETTING_REFERENCE.matcher(message).replaceAll("");
     int quote = indexOfQuote(message);
     if (quote >= 0) {
-      message = message.substring(0, quote).strip();
+      message = message.substring(0, quote);
+    }
+    message = message.strip();
+    while (message.endsWith(":") || message.endsWith("(")) {
+      message = message.substring(0, message.length() - 1).strip();
     }
     var location = e.getLocation();
     if (location != null && location.getLineNr() > 0) {
@@ -414,14 +494,12 @@ public final class FrameCodec {
     return dbl < 0 ? single : Math.min(single, dbl);
   }
 
-  private static String invalid(RuntimeException e) {
-    String message = e.getMessage();
-    return "invalid value: " + (message == null ? e.getClass().getSimpleName() : message);
-  }
-
-  private static String quoted(String value) {
-    String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-    return "\"" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "\"";
+  private static String errorCodeNames() {
+    List<String> names = new ArrayList<>();
+    for (ErrorCode code : ErrorCode.values()) {
+      names.add(code.wireName());
+    }
+    return String.join(", ", names);
   }
 
   private String write(JsonNode node) {
@@ -436,11 +514,11 @@ public final class FrameCodec {
     return text;
   }
 
-  private JsonNode parseJson(JsonText text) {
+  private JsonNode parseJson(String name, JsonText text) {
     try {
       return tree(null, text.json());
     } catch (FrameDecodeException e) {
-      throw new IllegalArgumentException("result is not valid JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(name + " is not valid JSON: " + e.getMessage(), e);
     }
   }
 
@@ -452,8 +530,16 @@ public final class FrameCodec {
 
   private static void putOpt(ObjectNode out, String name, @Nullable Double value) {
     if (value != null) {
-      out.put(name, value);
+      putFinite(out, name, value);
     }
+  }
+
+  /** JSON has no NaN or infinity; Jackson would write them as strings, which no reader accepts. */
+  private static void putFinite(ObjectNode out, String name, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be a finite number");
+    }
+    out.put(name, value);
   }
 
   private static void putOpt(ObjectNode out, String name, @Nullable Integer value) {
@@ -476,14 +562,15 @@ public final class FrameCodec {
 
   private void putOpt(ObjectNode out, String name, @Nullable JsonText value) {
     if (value != null) {
-      out.set(name, parseJson(value));
+      out.set(name, parseJson(name, value));
     }
   }
 
-  private static <E> E enumValue(Fields in, String name, java.util.Optional<E> value)
+  private static <E> E enumValue(
+      Fields in, String name, java.util.Optional<E> value, String expected)
       throws FrameDecodeException {
     if (value.isEmpty()) {
-      throw in.fail(in.pathOf(name) + " has an unknown value");
+      throw in.fail(in.pathOf(name) + " is unknown; expected one of " + expected);
     }
     return value.get();
   }
@@ -529,7 +616,20 @@ public final class FrameCodec {
     Fields map = in.optObject("supportedModelsPerKind");
     if (map != null) {
       for (String kind : map.raw().propertyNames()) {
-        perKind.put(kind, map.texts(kind));
+        JsonNode models = map.raw().get(kind);
+        List<String> list = new ArrayList<>();
+        // The key is input: the message names the map, never the key.
+        if (models == null || !models.isArray()) {
+          throw in.fail(in.pathOf("supportedModelsPerKind") + " values must be arrays of strings");
+        }
+        for (JsonNode model : models) {
+          if (!model.isString()) {
+            throw in.fail(
+                in.pathOf("supportedModelsPerKind") + " values must be arrays of strings");
+          }
+          list.add(model.stringValue());
+        }
+        perKind.put(kind, list);
       }
     }
     return new Capabilities(
@@ -559,7 +659,8 @@ public final class FrameCodec {
     }
     return new LogEntry(
         ts,
-        enumValue(in, "level", LogLevel.fromWire(in.text("level"))),
+        enumValue(
+            in, "level", LogLevel.fromWire(in.text("level")), "trace, debug, info, warn, error"),
         in.text("category"),
         in.text("message"),
         in.optText("jobId"));
@@ -571,7 +672,10 @@ public final class FrameCodec {
     out.put("gameId", claim.gameId());
     out.put("assetName", claim.assetName());
     out.put("model", claim.model());
-    out.put("vramGbEstimate", claim.vramGbEstimate());
+    if (claim.vramGbEstimate() < 0) {
+      throw new IllegalArgumentException("vramGbEstimate must not be negative");
+    }
+    putFinite(out, "vramGbEstimate", claim.vramGbEstimate());
     out.set("task", task(claim.task()));
     out.set("modelSource", modelSource(claim.modelSource()));
     return out;
@@ -580,10 +684,7 @@ public final class FrameCodec {
   private static Claim claim(Fields in) throws FrameDecodeException {
     Task task = task(in.object("task"));
     ModelSource source = modelSource(in.object("modelSource"));
-    double estimate = in.number("vramGbEstimate", 0.0);
-    if (estimate < 0) {
-      throw in.fail(in.pathOf("vramGbEstimate") + " must not be negative");
-    }
+    double estimate = in.nonNegativeNumber("vramGbEstimate", 0.0);
     return new Claim(
         in.text("jobId"),
         in.text("gameId", ""),
@@ -620,7 +721,7 @@ public final class FrameCodec {
         }
         putOpt(out, "system", t.system());
         out.put("maxTokens", t.maxTokens());
-        out.put("temperature", t.temperature());
+        putFinite(out, "temperature", t.temperature());
         putOpt(out, "topP", t.topP());
         List<String> stop = t.stop();
         if (stop != null) {
@@ -667,7 +768,12 @@ public final class FrameCodec {
     String kindName = in.text("kind");
     TaskKind kind =
         TaskKind.fromWire(kindName)
-            .orElseThrow(() -> in.fail(in.pathOf("kind") + " is unknown: " + quoted(kindName)));
+            .orElseThrow(
+                () ->
+                    in.fail(
+                        in.pathOf("kind")
+                            + " is unknown; expected one of image, llm, audio_stt, audio_tts,"
+                            + " video"));
     return switch (kind) {
       case IMAGE ->
           new Task.Image(
@@ -679,9 +785,9 @@ public final class FrameCodec {
               in.optNumber("denoise"),
               in.optNumber("cfgScale"),
               in.optText("samplingMethod"),
-              in.integer("width", Task.DEFAULT_SIZE),
-              in.integer("height", Task.DEFAULT_SIZE),
-              in.integer("steps", Task.Image.DEFAULT_STEPS),
+              in.positiveInteger("width", Task.DEFAULT_SIZE),
+              in.positiveInteger("height", Task.DEFAULT_SIZE),
+              in.positiveInteger("steps", Task.Image.DEFAULT_STEPS),
               in.optLong("seed"),
               in.text("ext", Task.Image.DEFAULT_EXT));
       case LLM -> {
@@ -692,10 +798,10 @@ public final class FrameCodec {
         yield new Task.Llm(
             messages,
             in.optText("system"),
-            in.integer("maxTokens", Task.Llm.DEFAULT_MAX_TOKENS),
+            in.positiveInteger("maxTokens", Task.Llm.DEFAULT_MAX_TOKENS),
             in.number("temperature", Task.Llm.DEFAULT_TEMPERATURE),
             in.optNumber("topP"),
-            in.optTexts("stop"),
+            in.optTextOrTexts("stop"),
             in.optJson("jsonSchema"),
             in.optJson("reasoning"),
             in.optJson("chatTemplateKwargs"));
@@ -722,10 +828,10 @@ public final class FrameCodec {
               in.text("prompt"),
               in.optText("negativePrompt"),
               in.optText("initImageUrl"),
-              in.number("seconds", Task.Video.DEFAULT_SECONDS),
-              in.optInteger("fps"),
-              in.integer("width", Task.DEFAULT_SIZE),
-              in.integer("height", Task.DEFAULT_SIZE),
+              in.positiveNumber("seconds", Task.Video.DEFAULT_SECONDS),
+              in.optPositiveInteger("fps"),
+              in.positiveInteger("width", Task.DEFAULT_SIZE),
+              in.positiveInteger("height", Task.DEFAULT_SIZE),
               in.text("ext", Task.Video.DEFAULT_EXT));
     };
   }
@@ -753,7 +859,7 @@ public final class FrameCodec {
     }
     CliDefaults d = source.cliDefaults();
     ObjectNode defaults = out.putObject("cliDefaults");
-    defaults.put("cfgScale", d.cfgScale());
+    putFinite(defaults, "cfgScale", d.cfgScale());
     defaults.put("steps", d.steps());
     defaults.put("width", d.width());
     defaults.put("height", d.height());
@@ -772,7 +878,8 @@ public final class FrameCodec {
     try {
       engineId = new EngineId(engine);
     } catch (IllegalArgumentException e) {
-      throw in.fail(in.pathOf("engine") + " is not a valid engine name");
+      throw in.fail(
+          in.pathOf("engine") + " is not a valid engine name (1-64 lowercase letters, digits, -)");
     }
     List<ModelFile> files = new ArrayList<>();
     for (Fields file : in.objects("files")) {
@@ -781,10 +888,14 @@ public final class FrameCodec {
           new ModelFile(
               FileRole.fromWire(role)
                   .orElseThrow(
-                      () -> file.fail(file.pathOf("role") + " is unknown: " + quoted(role))),
+                      () ->
+                          file.fail(
+                              file.pathOf("role")
+                                  + " is unknown; expected one of diffusion-model, text-encoder,"
+                                  + " text-encoder-vision, vae, lora, model")),
               file.text("url"),
               file.text("filename"),
-              file.optLong("approxBytes"),
+              file.optNonNegativeLong("approxBytes"),
               file.optText("sha256")));
     }
     Fields d = in.object("cliDefaults");
