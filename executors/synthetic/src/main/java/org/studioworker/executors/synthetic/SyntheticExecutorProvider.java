@@ -3,11 +3,19 @@ package org.studioworker.executors.synthetic;
 import org.studioworker.spi.EngineId;
 import org.studioworker.spi.Executor;
 import org.studioworker.spi.ExecutorEnvironment;
-import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.ExecutorProvider;
 
-/** Provides the synthetic engine. */
+/**
+ * Provides the synthetic engine ({@code modelSource.engine = synthetic}): deterministic, real files
+ * from the hash of each job's input, no model and no GPU. For CI and the demo.
+ *
+ * <p>It serves only the models {@code synthetic} and {@code synthetic-<kind>} and never claims a
+ * real one. Creating it does no work and never fails.
+ */
 public final class SyntheticExecutorProvider implements ExecutorProvider {
+  /** Called by {@link java.util.ServiceLoader}. */
+  public SyntheticExecutorProvider() {}
+
   @Override
   public EngineId engine() {
     return EngineId.SYNTHETIC;
@@ -19,7 +27,7 @@ public final class SyntheticExecutorProvider implements ExecutorProvider {
   }
 
   @Override
-  public Executor create(ExecutorEnvironment environment) throws ExecutorException {
-    throw new ExecutorException("not built yet");
+  public Executor create(ExecutorEnvironment environment) {
+    return new SyntheticExecutor();
   }
 }
