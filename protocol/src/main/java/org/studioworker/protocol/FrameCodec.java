@@ -560,9 +560,13 @@ public final class FrameCodec {
     }
   }
 
+  /** A JSON {@code null} in an optional field means absent, so it is omitted as well. */
   private void putOpt(ObjectNode out, String name, @Nullable JsonText value) {
     if (value != null) {
-      out.set(name, parseJson(name, value));
+      JsonNode node = parseJson(name, value);
+      if (!node.isNull()) {
+        out.set(name, node);
+      }
     }
   }
 

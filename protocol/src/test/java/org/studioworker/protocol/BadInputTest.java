@@ -3,6 +3,8 @@ package org.studioworker.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 import static org.studioworker.protocol.Samples.OFFER_JSON;
 
 import java.util.List;
@@ -297,6 +299,32 @@ final class BadInputTest {
                     offerWith("\"vramGbEstimate\":8.5", "\"vramGbEstimate\":NaN")))
         .isExactlyInstanceOf(FrameDecodeException.class)
         .hasMessageStartingWith("malformed JSON: Non-standard token (line 1, column");
+  }
+
+  @Test
+  void noCorruptionOfAnOfferLetsAnythingButADecodeErrorEscape() {
+    String offer = OFFER_JSON.strip();
+    String mutations = "{}[]:,\"\\ 0-9eE.+ntfu\u0000\ud800";
+
+    qt().withExamples(3_000)
+        .forAll(
+            integers().between(0, offer.length() - 1),
+            integers().between(0, mutations.length() - 1),
+            integers().between(0, 2))
+        .checkAssert(
+            (at, pick, how) -> {
+              char c = mutations.charAt(pick);
+              String text =
+                  switch (how) {
+                    case 0 -> offer.substring(0, at) + c + offer.substring(at);
+                    case 1 -> offer.substring(0, at) + c + offer.substring(at + 1);
+                    default -> offer.substring(0, at) + offer.substring(at + 1);
+                  };
+              Throwable thrown = catchThrowable(() -> codec.decodeStudioFrame(text));
+              if (thrown != null) {
+                assertThat(thrown).isExactlyInstanceOf(FrameDecodeException.class).hasNoCause();
+              }
+            });
   }
 
   @Test

@@ -135,6 +135,23 @@ final class TaskContractTest {
   }
 
   @Test
+  void llmOmitsAnOptionalJsonFieldHoldingJsonNull() {
+    Task task =
+        new Task.Llm(
+            List.of(new ChatMessage("user", "hi")),
+            null,
+            8,
+            0.7,
+            null,
+            null,
+            new JsonText("null"),
+            null,
+            null);
+
+    assertNoKey(codec.encodeTask(task), "", "jsonSchema");
+  }
+
+  @Test
   void llmReadsASingleStopStringAsAListOfOne() throws FrameDecodeException {
     Task task =
         codec.decodeTask(
