@@ -20,8 +20,8 @@ final class VideoProducer {
   static final int MAX_FRAMES = 240;
 
   /**
-   * At most 2^25 pixels over all frames (512 x 512 x 128, or 128 frames of the default size), so
-   * that a clip stays a few tens of MB at worst.
+   * At most 2^25 pixels over all frames (128 frames of the default 512 x 512), which bounds the
+   * work: painting and encoding run at roughly 10 million pixels a second.
    */
   static final long MAX_TOTAL_PIXELS = 1L << 25;
 
@@ -34,7 +34,8 @@ final class VideoProducer {
     ImageProducer.checkSides("video", width, height);
     int fps = video.fps() == null ? DEFAULT_FPS : video.fps();
     double exactFrames = video.seconds() * fps;
-    if (exactFrames > MAX_FRAMES + 0.5) {
+    // Why >= 240.5: Math.round takes 240.5 up to 241, one frame over the limit.
+    if (exactFrames >= MAX_FRAMES + 0.5) {
       throw new ExecutorException(
           "synthetic video of "
               + video.seconds()

@@ -7,10 +7,11 @@ import java.util.List;
 /**
  * Encodes ARGB pixels as a lossless WebP (VP8L) bitstream, following RFC 9649.
  *
- * <p>The simplest valid shape: no transforms, no colour cache, one group of five prefix codes built
- * from the image's own histograms, every pixel a literal (no backward references). That costs
- * compression, not correctness: a decoder reads it like any other VP8L stream. Stateless and
- * thread-safe.
+ * <p>A simple valid shape: no transforms, no colour cache, one group of five prefix codes built
+ * from the image's own histograms. Pixels are literals, or backward references of the two cheapest
+ * kinds, "repeat the pixel to the left" and "copy from the row above", chosen greedily: our flat
+ * bands compress to a few bits a run instead of ~15 bits a pixel. A decoder reads it like any other
+ * VP8L stream. Stateless and thread-safe.
  */
 final class WebpLosslessEncoder {
   /** VP8L stores width-1 and height-1 in 14 bits each. */
@@ -32,6 +33,17 @@ final class WebpLosslessEncoder {
 
   private static final int LITERAL_ALPHABET = 256;
   private static final int DISTANCE_ALPHABET = 40;
+
+  /** Distance codes 1 and 2 of the distance map: (0,1) is the pixel above, (1,0) the one left. */
+  private static final int DISTANCE_ABOVE = 1;
+
+  private static final int DISTANCE_LEFT = 2;
+
+  /** A copy of 2 pixels already beats two ~15-bit literals. */
+  private static final int MIN_COPY = 2;
+
+  /** The 24 length prefixes reach 4096: prefix 23 is 2^11 + 2^10 plus 10 extra bits, plus 1. */
+  private static final int MAX_COPY = 4096;
 
   /** The main codes may be up to 15 bits long, the code-length code up to 7. */
   private static final int MAX_CODE_LENGTH = 15;
@@ -68,16 +80,35 @@ final class WebpLosslessEncoder {
     int[] red = new int[LITERAL_ALPHABET];
     int[] blue = new int[LITERAL_ALPHABET];
     int[] alpha = new int[LITERAL_ALPHABET];
-    for (int pixel : argb) {
-      alpha[pixel >>> 24]++;
-      red[(pixel >>> 16) & 0xff]++;
-      green[(pixel >>> 8) & 0xff]++;
-      blue[pixel & 0xff]++;
-    }
-    boolean alphaUsed = alpha[0xff] != argb.length;
+    int[] distance = new int[DISTANCE_ALPHABET];
+    parse(
+        argb,
+        width,
+        new Tokens() {
+          @Override
+          public void literal(int pixel) {
+            alpha[pixel >>> 24]++;
+            red[(pixel >>> 16) & 0xff]++;
+            green[(pixel >>> 8) & 0xff]++;
+            blue[pixel & 0xff]++;
+          }
 
-    // Why / 2: a gradient costs roughly 12-20 bits a pixel here; start there and let it grow.
-    BitWriter out = new BitWriter(argb.length * 2 + 64);
+          @Override
+          public void copy(int length, int distanceCode) {
+            green[LITERAL_ALPHABET + prefixSymbol(length)]++;
+            distance[prefixSymbol(distanceCode)]++;
+          }
+        });
+    boolean alphaUsed = false;
+    for (int pixel : argb) {
+      if (pixel >>> 24 != 0xff) {
+        alphaUsed = true;
+        break;
+      }
+    }
+
+    // Why / 4: our pictures cost a few bits a pixel; start there and let the buffer grow.
+    BitWriter out = new BitWriter(argb.length / 4 + 64);
     // Header: 8-bit signature, 14-bit width-1, 14-bit height-1, 1-bit alpha hint, 3-bit version 0.
     out.write(SIGNATURE, 8);
     out.write(width - 1, 14);
@@ -92,17 +123,97 @@ final class WebpLosslessEncoder {
     PrefixCode redCode = writePrefixCode(out, red);
     PrefixCode blueCode = writePrefixCode(out, blue);
     PrefixCode alphaCode = writePrefixCode(out, alpha);
-    writePrefixCode(out, new int[DISTANCE_ALPHABET]); // never used: no backward references
+    PrefixCode distanceCode = writePrefixCode(out, distance);
 
-    // Each literal pixel is green, red, blue, alpha, in that order.
-    for (int pixel : argb) {
-      greenCode.write(out, (pixel >>> 8) & 0xff);
-      redCode.write(out, (pixel >>> 16) & 0xff);
-      blueCode.write(out, pixel & 0xff);
-      alphaCode.write(out, pixel >>> 24);
-    }
+    parse(
+        argb,
+        width,
+        new Tokens() {
+          // A literal is green, red, blue, alpha, in that order.
+          @Override
+          public void literal(int pixel) {
+            greenCode.write(out, (pixel >>> 8) & 0xff);
+            redCode.write(out, (pixel >>> 16) & 0xff);
+            blueCode.write(out, pixel & 0xff);
+            alphaCode.write(out, pixel >>> 24);
+          }
+
+          // A copy is a length prefix in the green alphabet, its extra bits, then the distance.
+          @Override
+          public void copy(int length, int code) {
+            greenCode.write(out, LITERAL_ALPHABET + prefixSymbol(length));
+            out.write(extraBits(length), extraBitCount(length));
+            distanceCode.write(out, prefixSymbol(code));
+            out.write(extraBits(code), extraBitCount(code));
+          }
+        });
     byte[] stream = out.toByteArray();
     return stream.length >= MIN_STREAM_BYTES ? stream : Arrays.copyOf(stream, MIN_STREAM_BYTES);
+  }
+
+  /** What {@link #parse} finds, in pixel order. */
+  private interface Tokens {
+    void literal(int pixel);
+
+    void copy(int length, int distanceCode);
+  }
+
+  /**
+   * Splits the pixels into literals and copies, the same way every time (the histograms and the
+   * writing each take one pass): at each pixel, the longer run of "same as the pixel above" or
+   * "same as the pixel to the left", when it is at least {@link #MIN_COPY} long, else a literal.
+   * Runs may cross row ends: distances count in scan order.
+   */
+  private static void parse(int[] argb, int width, Tokens tokens) {
+    int at = 0;
+    while (at < argb.length) {
+      int above = at >= width ? run(argb, at, width) : 0;
+      int left = at >= 1 ? run(argb, at, 1) : 0;
+      if (Math.max(above, left) < MIN_COPY) {
+        tokens.literal(argb[at]);
+        at++;
+      } else if (above >= left) {
+        tokens.copy(above, DISTANCE_ABOVE);
+        at += above;
+      } else {
+        tokens.copy(left, DISTANCE_LEFT);
+        at += left;
+      }
+    }
+  }
+
+  /** How many pixels from {@code at} on equal the pixel {@code distance} before each. */
+  private static int run(int[] argb, int at, int distance) {
+    int limit = Math.min(argb.length, at + MAX_COPY);
+    int end = at;
+    while (end < limit && argb[end] == argb[end - distance]) {
+      end++;
+    }
+    return end - at;
+  }
+
+  /**
+   * The prefix symbol of a length or distance code {@code value >= 1} (RFC 9649, 5.2.2): values
+   * 1..4 are symbols 0..3; above that, with {@code d = value - 1} whose highest set bit is {@code
+   * h}, the symbol is {@code 2h} plus the bit below {@code h}, and the {@code h - 1} lower bits
+   * follow as extra bits.
+   */
+  static int prefixSymbol(int value) {
+    int d = value - 1;
+    if (d < 4) {
+      return d;
+    }
+    int highest = 31 - Integer.numberOfLeadingZeros(d);
+    return 2 * highest + ((d >>> (highest - 1)) & 1);
+  }
+
+  static int extraBitCount(int value) {
+    int d = value - 1;
+    return d < 4 ? 0 : 30 - Integer.numberOfLeadingZeros(d);
+  }
+
+  static int extraBits(int value) {
+    return (value - 1) & ((1 << extraBitCount(value)) - 1);
   }
 
   /** Chooses the simple or the normal form for a code, writes it and returns it. */

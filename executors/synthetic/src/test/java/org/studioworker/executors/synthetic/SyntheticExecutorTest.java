@@ -2,7 +2,6 @@ package org.studioworker.executors.synthetic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -18,7 +17,6 @@ import javax.imageio.stream.ImageInputStream;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.studioworker.spi.ChatMessage;
 import org.studioworker.spi.EngineId;
@@ -38,24 +36,6 @@ final class SyntheticExecutorTest {
 
   private final SyntheticExecutor executor = new SyntheticExecutor();
   private final FakeJobContext context = FakeJobContext.running();
-
-  /**
-   * Every claim holds an {@link EngineId}; while worker-spi's {@code EngineId} fails its own static
-   * initialiser (its constants are built before the {@code VALID} pattern they check against), no
-   * claim can exist, so each test is reported as skipped, saying why.
-   */
-  @BeforeEach
-  void engineIdCanBeLoaded() {
-    boolean loads;
-    try {
-      loads = EngineId.SYNTHETIC.name().equals("synthetic");
-    } catch (LinkageError e) {
-      loads = false;
-    }
-    assumeTrue(
-        loads,
-        "worker-spi EngineId cannot initialise: declare VALID before the EngineId constants");
-  }
 
   @Test
   void imageJobProducesDecodableWebpOfRequestedSize() throws Exception {
@@ -334,6 +314,20 @@ final class SyntheticExecutorTest {
     assertThatThrownBy(() -> binary(Claims.video("big", 10, 24, 1024, 1024)))
         .isInstanceOf(ExecutorException.class)
         .hasMessageContaining("pixels over all frames");
+  }
+
+  @Test
+  void frameLimitHoldsWhereRoundingWouldGoOverIt() throws Exception {
+    // 60.125 s x 4 fps = 240.5 frames, which rounds to 241.
+    assertThatThrownBy(() -> binary(Claims.video("edge", 60.125, 4, 2, 2)))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageContaining("at most 240 frames");
+    JobResult.Binary longest = binary(Claims.video("edge", 60.1, 4, 2, 2));
+    assertThat(
+            RiffChunks.parseFile(longest.bytes(), "WEBP").stream()
+                .filter(c -> c.id().equals("ANMF"))
+                .count())
+        .isEqualTo(240);
   }
 
   @Test
