@@ -2,6 +2,7 @@
 @org.jspecify.annotations.NullMarked
 module org.studioworker.dist {
   requires static org.jspecify;
+  requires org.studioworker.spi;
   requires org.studioworker.runtime;
   requires org.studioworker.devstudio;
 }

@@ -19,6 +19,16 @@ module org.studioworker.runtime {
 
   exports org.studioworker.runtime;
 
+  // The demo embeds a daemon next to the reference studio; nothing else sees these.
+  exports org.studioworker.runtime.config to
+      org.studioworker.dist;
+  exports org.studioworker.runtime.daemon to
+      org.studioworker.dist;
+  exports org.studioworker.runtime.lifecycle to
+      org.studioworker.dist;
+  exports org.studioworker.runtime.logs to
+      org.studioworker.dist;
+
   opens org.studioworker.runtime.cli to
       info.picocli;
 }

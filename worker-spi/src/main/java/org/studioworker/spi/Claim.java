@@ -27,6 +27,9 @@ public record Claim(
     Objects.requireNonNull(gameId, "gameId");
     Objects.requireNonNull(assetName, "assetName");
     Objects.requireNonNull(model, "model");
+    if (!Double.isFinite(vramGbEstimate) || vramGbEstimate < 0) {
+      throw new IllegalArgumentException("vramGbEstimate must be a finite number, 0 or more");
+    }
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(modelSource, "modelSource");
   }

@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  * @param name lowercase letters, digits and dashes, 1 to 64 characters
  */
 public record EngineId(String name) {
+  // Declared before the constants below: they are built during class initialisation.
+  private static final Pattern VALID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
   /** The deterministic engine used by CI and the demo; it never claims real models. */
   public static final EngineId SYNTHETIC = new EngineId("synthetic");
 
@@ -27,8 +30,6 @@ public record EngineId(String name) {
 
   /** NVIDIA Parakeet speech recognition. */
   public static final EngineId PARAKEET = new EngineId("parakeet");
-
-  private static final Pattern VALID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 
   /** Validates the name. */
   public EngineId {

@@ -117,6 +117,11 @@ public record WorkerConfig(
     return new Builder(this).apiBaseUrl(url).build();
   }
 
+  /** A copy with another models folder. */
+  public WorkerConfig withModelsRoot(String path) {
+    return new Builder(this).modelsRoot(path).build();
+  }
+
   /** A copy with another threshold. */
   public WorkerConfig withVramThresholdGb(double gb) {
     return new Builder(this).vramThresholdGb(gb).build();

@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -44,6 +45,8 @@ import org.studioworker.runtime.session.Session;
 import org.studioworker.runtime.session.SessionLink;
 import org.studioworker.runtime.status.SessionState;
 import org.studioworker.runtime.status.StatusBoard;
+import org.studioworker.spi.ExecutorEnvironment;
+import org.studioworker.spi.ExecutorProvider;
 
 /**
  * The worker daemon: wires config, engines, registration, the session and the job runner, and runs
@@ -59,16 +62,49 @@ public final class WorkerDaemon {
    * How to run.
    *
    * @param handleSignals whether SIGTERM/SIGINT drive the stop (true for the real process)
+   * @param engines the engine providers to use, or null to find them with {@link
+   *     java.util.ServiceLoader}
+   * @param maxFrameChars the largest studio frame read, in characters
    */
   public record Options(
       Path configPath,
       LoopSchedule schedule,
       Map<String, String> env,
       boolean handleSignals,
-      InstantSource clock) {
+      InstantSource clock,
+      @Nullable List<ExecutorProvider> engines,
+      int maxFrameChars) {
     /** The options of a real worker process. */
     public static Options of(Path configPath, Map<String, String> env) {
-      return new Options(configPath, LoopSchedule.standard(), env, true, InstantSource.system());
+      return new Options(
+          configPath,
+          LoopSchedule.standard(),
+          env,
+          true,
+          InstantSource.system(),
+          null,
+          FrameCodec.MAX_FRAME_CHARS);
+    }
+
+    /** The same options with another schedule. */
+    public Options withSchedule(LoopSchedule value) {
+      return new Options(configPath, value, env, handleSignals, clock, engines, maxFrameChars);
+    }
+
+    /** The same options, with signals handled or not. */
+    public Options withSignals(boolean value) {
+      return new Options(configPath, schedule, env, value, clock, engines, maxFrameChars);
+    }
+
+    /** The same options with these engines instead of the discovered ones. */
+    public Options withEngines(List<ExecutorProvider> value) {
+      return new Options(
+          configPath, schedule, env, handleSignals, clock, List.copyOf(value), maxFrameChars);
+    }
+
+    /** The same options with another frame cap. */
+    public Options withMaxFrameChars(int value) {
+      return new Options(configPath, schedule, env, handleSignals, clock, engines, value);
     }
   }
 
@@ -130,7 +166,11 @@ public final class WorkerDaemon {
 
     Path modelsRoot = config.modelsRootPath(options.env());
     Path workDir = Files.createTempDirectory("studio-worker-");
-    EngineRegistry engines = EngineRegistry.discover(modelsRoot, workDir);
+    List<ExecutorProvider> chosen = options.engines();
+    EngineRegistry engines =
+        chosen == null
+            ? EngineRegistry.discover(modelsRoot, workDir)
+            : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
     GpuInventory gpus = new NoGpuInventory("GPU inventory through NVML is not part of this build");
     try {
       return serve(store, config, apiBase, modelsRoot, engines, gpus);
@@ -275,7 +315,7 @@ public final class WorkerDaemon {
                 authToken,
                 attempts == null ? 0 : attempts,
                 Duration.ofSeconds(config.drainTimeoutSecs()),
-                FrameCodec.MAX_FRAME_CHARS),
+                options.maxFrameChars()),
             codec,
             schedule,
             stop,

@@ -69,7 +69,7 @@ public final class EngineRegistry implements AutoCloseable {
       EngineId id;
       try {
         id = provider.engine();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         log.warn(
             "skipping engine provider {} ({}): engine() failed: {}",
             name(provider),
@@ -90,7 +90,7 @@ public final class EngineRegistry implements AutoCloseable {
         Map<TaskKind, List<String>> serves = copy(executor.serves());
         executors.put(id, executor);
         roster.add(new Engine(id, provider.version(), source, serves));
-      } catch (ExecutorException | RuntimeException e) {
+      } catch (ExecutorException | RuntimeException | LinkageError e) {
         log.warn("engine {} is not available ({}): {}", id, source, e.getMessage());
       }
     }

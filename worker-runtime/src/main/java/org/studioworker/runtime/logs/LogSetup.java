@@ -134,6 +134,11 @@ public final class LogSetup {
     return event;
   }
 
+  /** Shows only warnings and errors of the loggers under {@code prefix} on the console. */
+  public static void quiet(String prefix) {
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(prefix).setLevel(Level.WARN);
+  }
+
   /** Flushes and closes Sentry, if it was started. Never throws. */
   public static void close() {
     try {
