@@ -1,0 +1,189 @@
+package org.studioworker.runtime.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.studioworker.devstudio.DevStudio;
+import org.studioworker.devstudio.WireFrame;
+import org.studioworker.devstudio.WorkerCredentials;
+import org.studioworker.protocol.ErrorCode;
+import org.studioworker.runtime.daemon.ExitCodes;
+import org.studioworker.runtime.daemon.WorkerHarness;
+import org.studioworker.runtime.status.SessionState;
+
+final class SessionTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+
+  private DevStudio studio = DevStudio.start();
+
+  @AfterEach
+  void stopStudio() {
+    studio.close();
+  }
+
+  private WorkerHarness approvedWorker(WorkerCredentials credentials) throws Exception {
+    return WorkerHarness.start(WorkerHarness.writeConfig(dir, studio, credentials));
+  }
+
+  @Test
+  void sendsNothingButHelloUntilWelcomed() throws Exception {
+    studio.close();
+    studio = DevStudio.start(DevStudio.Options.defaults().withWelcomeDelay(Duration.ofMillis(400)));
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitFrame(worker.workerId(), f -> f.type().equals("heartbeat"), WAIT);
+
+      List<WireFrame> frames = studio.frames(worker.workerId());
+      int welcome = indexOf(frames, WireFrame.Direction.SENT, "welcome");
+      assertThat(frames.getFirst().type()).isEqualTo("hello");
+      assertThat(frames.subList(0, welcome)).extracting(WireFrame::type).containsOnly("hello");
+    }
+  }
+
+  @Test
+  void heartbeatsCarryCapabilitiesAndNoJobIdWhenIdle() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      await().atMost(WAIT).until(() -> framesOfType(worker.workerId(), "heartbeat").size() >= 3);
+
+      WireFrame beat = framesOfType(worker.workerId(), "heartbeat").getFirst();
+      assertThat(beat.text())
+          .contains("\"capabilities\"")
+          .contains("\"engine\":\"multi\"")
+          .contains("\"synthetic-image\"")
+          .contains("\"autoEnabled\":true")
+          .doesNotContain("currentJobId");
+      assertThat(harness.daemon().board().session()).isInstanceOf(SessionState.Connected.class);
+    }
+  }
+
+  @Test
+  void reconnectsAfterTheStudioRestarts() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+      int port = studio.port();
+
+      studio.close();
+      await()
+          .atMost(WAIT)
+          .until(() -> harness.daemon().board().session() instanceof SessionState.Reconnecting);
+      studio = DevStudio.start(DevStudio.Options.defaults().withPort(port).withKnownWorker(worker));
+
+      studio.awaitConnected(worker.workerId(), WAIT);
+      await()
+          .atMost(WAIT)
+          .until(() -> harness.daemon().board().session() instanceof SessionState.Connected);
+      assertThat(harness.logLines()).anyMatch(line -> line.startsWith("disconnected ("));
+    }
+  }
+
+  @Test
+  void silentStudioIsDetectedByTheReadIdleTimeoutAndTheWorkerReconnects() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+
+      studio.goSilent(worker.workerId());
+
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  harness.logLines().stream()
+                      .anyMatch(line -> line.contains("the socket is dead")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  studio.frames(worker.workerId()).stream()
+                      .anyMatch(f -> f.connection() > 1 && f.type().equals("hello")));
+    }
+  }
+
+  @Test
+  void duplicateWorkerErrorIsFatalAndDoesNotReconnect() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+
+      studio.sendError(worker.workerId(), ErrorCode.DUPLICATE_WORKER, "a newer socket took over");
+
+      await().atMost(WAIT).until(harness::hasExited);
+      assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.FAILURE);
+      assertThat(harness.logLines())
+          .anyMatch(line -> line.contains("duplicate_worker") && line.contains("not reconnecting"));
+    }
+  }
+
+  @Test
+  void refusedTokenStopsWithReRegistrationGuidance() throws Exception {
+    WorkerCredentials real = studio.createWorker();
+    WorkerCredentials wrong = new WorkerCredentials(real.workerId(), "0".repeat(64));
+    try (WorkerHarness harness = approvedWorker(wrong)) {
+      assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.AUTH_FAILED);
+      assertThat(harness.daemon().board().session()).isInstanceOf(SessionState.AuthFailed.class);
+      assertThat(harness.logLines())
+          .anyMatch(line -> line.contains("HTTP 401") && line.contains("register --reset"))
+          .noneMatch(line -> line.contains("0".repeat(64)));
+    }
+  }
+
+  @Test
+  void authFailedErrorFrameStopsWithReRegistrationGuidance() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+
+      studio.sendError(worker.workerId(), ErrorCode.AUTH_FAILED, "token revoked");
+
+      assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.AUTH_FAILED);
+    }
+  }
+
+  @Test
+  void badFramesFromTheStudioAreLoggedAndTheSessionGoesOn() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+
+      studio.sendRawText(worker.workerId(), "{not json");
+      studio.sendRawText(worker.workerId(), "{\"type\":\"surprise\"}");
+      studio.sendRawBinary(worker.workerId(), new byte[] {1, 2, 3});
+
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  harness.logLines().stream().filter(l -> l.contains("could not decode")).count()
+                          >= 2
+                      && harness.logLines().stream().anyMatch(l -> l.contains("binary frame")));
+      int before = framesOfType(worker.workerId(), "heartbeat").size();
+      await()
+          .atMost(WAIT)
+          .until(() -> framesOfType(worker.workerId(), "heartbeat").size() > before + 2);
+      assertThat(harness.daemon().board().session()).isInstanceOf(SessionState.Connected.class);
+    }
+  }
+
+  private List<WireFrame> framesOfType(String workerId, String type) {
+    return studio.framesFrom(workerId).stream().filter(f -> f.type().equals(type)).toList();
+  }
+
+  private static int indexOf(List<WireFrame> frames, WireFrame.Direction direction, String type) {
+    for (int i = 0; i < frames.size(); i++) {
+      if (frames.get(i).direction() == direction && frames.get(i).type().equals(type)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no " + type + " frame " + direction);
+  }
+}
