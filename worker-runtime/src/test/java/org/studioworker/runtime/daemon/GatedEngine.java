@@ -1,0 +1,76 @@
+package org.studioworker.runtime.daemon;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.studioworker.spi.Claim;
+import org.studioworker.spi.CliDefaults;
+import org.studioworker.spi.EngineId;
+import org.studioworker.spi.Executor;
+import org.studioworker.spi.ExecutorEnvironment;
+import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.ExecutorProvider;
+import org.studioworker.spi.JobContext;
+import org.studioworker.spi.JobResult;
+import org.studioworker.spi.JsonText;
+import org.studioworker.spi.ModelSource;
+import org.studioworker.spi.TaskKind;
+
+/** A hand-written engine whose jobs run until the test opens the gate (or cancels them). */
+public final class GatedEngine implements ExecutorProvider, Executor {
+  /** The engine's name. */
+  public static final EngineId ID = new EngineId("gated");
+
+  /** A model source routed to this engine. */
+  public static final ModelSource SOURCE =
+      new ModelSource(ID, List.of(), CliDefaults.of(7.0, 20, 512, 512));
+
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final CountDownLatch gate = new CountDownLatch(1);
+
+  @Override
+  public EngineId engine() {
+    return ID;
+  }
+
+  @Override
+  public String version() {
+    return "test";
+  }
+
+  @Override
+  public Executor create(ExecutorEnvironment environment) {
+    return this;
+  }
+
+  @Override
+  public Map<TaskKind, List<String>> serves() {
+    return Map.of(TaskKind.LLM, List.of("gated-model"));
+  }
+
+  @Override
+  public JobResult run(Claim claim, JobContext context)
+      throws ExecutorException, InterruptedException {
+    started.countDown();
+    if (!gate.await(60, TimeUnit.SECONDS)) {
+      throw new ExecutorException("the test never opened the gate");
+    }
+    return new JobResult.Json(new JsonText("{\"answer\":\"" + claim.jobId() + "\"}"));
+  }
+
+  /** Waits until a job is running. */
+  public boolean awaitStarted(long seconds) throws InterruptedException {
+    return started.await(seconds, TimeUnit.SECONDS);
+  }
+
+  /** Lets the running job finish. */
+  public void open() {
+    gate.countDown();
+  }
+
+  @Override
+  public void close() {
+    gate.countDown();
+  }
+}
