@@ -6,16 +6,22 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.devstudio.DevStudio;
+import org.studioworker.devstudio.JobStatus;
 import org.studioworker.devstudio.WireFrame;
 import org.studioworker.devstudio.WorkerCredentials;
+import org.studioworker.executors.synthetic.SyntheticExecutorProvider;
 import org.studioworker.protocol.ErrorCode;
 import org.studioworker.runtime.daemon.ExitCodes;
+import org.studioworker.runtime.daemon.WorkerDaemon;
 import org.studioworker.runtime.daemon.WorkerHarness;
 import org.studioworker.runtime.status.SessionState;
+import org.studioworker.spi.ChatMessage;
+import org.studioworker.spi.Task;
 
 final class SessionTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -171,6 +177,69 @@ final class SessionTest {
           .atMost(WAIT)
           .until(() -> framesOfType(worker.workerId(), "heartbeat").size() > before + 2);
       assertThat(harness.daemon().board().session()).isInstanceOf(SessionState.Connected.class);
+    }
+  }
+
+  @Test
+  void oversizedFrameIsLoggedAndTheSessionGoesOn() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    Path config = WorkerHarness.writeConfig(dir, studio, worker);
+    WorkerDaemon.Options options =
+        WorkerDaemon.Options.of(config, Map.of("HOME", dir.toString()))
+            .withSchedule(WorkerHarness.FAST)
+            .withSignals(false)
+            .withEngines(List.of(new SyntheticExecutorProvider()))
+            .withMaxFrameChars(4096);
+    try (WorkerHarness harness = WorkerHarness.start(options)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+
+      studio.sendRawText(
+          worker.workerId(), "{\"type\":\"heartbeatAck\",\"pad\":\"" + "x".repeat(10_000) + "\"}");
+
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  harness.logLines().stream().anyMatch(l -> l.contains("over the limit of 4096")));
+      String jobId =
+          studio.submitJob(
+              "synthetic-llm",
+              1.0,
+              Task.Llm.of(List.of(new ChatMessage("user", "still there?"))),
+              WorkerHarness.SYNTHETIC);
+      assertThat(studio.awaitJobStatus(jobId, JobStatus.COMPLETED, WAIT).status())
+          .isEqualTo(JobStatus.COMPLETED);
+    }
+  }
+
+  @Test
+  void offerThatDoesNotDecodeIsTurnedDownSoTheStudioCanRequeueIt() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+
+      studio.sendRawText(
+          worker.workerId(),
+          "{\"type\":\"offer\",\"claim\":{\"jobId\":\"j-broken\",\"task\":{\"kind\":\"image\"}}}");
+
+      WireFrame reject = studio.awaitFrame(worker.workerId(), f -> f.type().equals("reject"), WAIT);
+      assertThat(reject.text()).contains("j-broken").contains("offer could not be decoded");
+      assertThat(harness.daemon().board().session()).isInstanceOf(SessionState.Connected.class);
+    }
+  }
+
+  @Test
+  void logLinesAreShippedToTheStudio() throws Exception {
+    WorkerCredentials worker = studio.createWorker();
+    try (WorkerHarness harness = approvedWorker(worker)) {
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  studio.logs(worker.workerId()).stream()
+                      .anyMatch(e -> e.message().startsWith("welcomed as " + worker.workerId())));
+      assertThat(studio.logs(worker.workerId()))
+          .allSatisfy(e -> assertThat(e.category()).doesNotContain("."));
     }
   }
 
