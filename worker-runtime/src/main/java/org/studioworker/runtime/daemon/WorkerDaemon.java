@@ -39,6 +39,7 @@ import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.runtime.logs.LogShipQueue;
 import org.studioworker.runtime.logs.Redactor;
+import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.registration.RegistrationGate;
 import org.studioworker.runtime.session.CapabilitySource;
 import org.studioworker.runtime.session.Session;
@@ -304,6 +305,7 @@ public final class WorkerDaemon {
               }
             },
             modelsRoot,
+            new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5)),
             options.clock());
     Integer attempts = config.wsReconnectAttempts();
     Session session =

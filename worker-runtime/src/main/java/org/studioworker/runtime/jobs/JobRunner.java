@@ -16,6 +16,7 @@ import org.studioworker.protocol.FrameDecodeException;
 import org.studioworker.protocol.RejectCode;
 import org.studioworker.protocol.WorkerFrame;
 import org.studioworker.runtime.logs.ShipAppender;
+import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.status.CurrentJob;
 import org.studioworker.runtime.status.JobRecord;
 import org.studioworker.runtime.status.StatusBoard;
@@ -58,6 +59,7 @@ public final class JobRunner {
   private final BooleanSupplier claimingStopped;
   private final Delivery delivery;
   private final Path modelsRoot;
+  private final ModelStore models;
   private final InstantSource clock;
 
   /** The job in flight: its id and thread; null when idle. */
@@ -82,6 +84,7 @@ public final class JobRunner {
       BooleanSupplier claimingStopped,
       Delivery delivery,
       Path modelsRoot,
+      ModelStore models,
       InstantSource clock) {
     this.gate = gate;
     this.engines = engines;
@@ -92,6 +95,7 @@ public final class JobRunner {
     this.claimingStopped = claimingStopped;
     this.delivery = delivery;
     this.modelsRoot = modelsRoot;
+    this.models = models;
     this.clock = clock;
   }
 
@@ -194,7 +198,7 @@ public final class JobRunner {
         return;
       }
       RuntimeJobContext context =
-          new RuntimeJobContext(jobId, claim.model(), modelsRoot, cancelled::get);
+          new RuntimeJobContext(jobId, claim.model(), modelsRoot, models, cancelled::get);
       JobResult result;
       try {
         result = executor.get().run(claim, context);

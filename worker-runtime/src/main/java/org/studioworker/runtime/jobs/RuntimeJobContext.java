@@ -1,18 +1,18 @@
 package org.studioworker.runtime.jobs;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.studioworker.runtime.logs.ShipAppender;
+import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.JobContext;
 import org.studioworker.spi.JobLog;
 import org.studioworker.spi.ModelFile;
 
-/** The runtime's {@link JobContext}: job-tagged logs, cancellation, and model files. */
+/** The runtime's {@link JobContext}: job-tagged logs, cancellation, and verified model files. */
 final class RuntimeJobContext implements JobContext {
   private static final Logger log = LoggerFactory.getLogger("job");
 
@@ -20,12 +20,15 @@ final class RuntimeJobContext implements JobContext {
   private final String model;
   private final Path modelsRoot;
   private final BooleanSupplier cancelled;
+  private final ModelStore models;
   private final JobLog jobLog;
 
-  RuntimeJobContext(String jobId, String model, Path modelsRoot, BooleanSupplier cancelled) {
+  RuntimeJobContext(
+      String jobId, String model, Path modelsRoot, ModelStore models, BooleanSupplier cancelled) {
     this.jobId = jobId;
     this.model = model;
     this.modelsRoot = modelsRoot;
+    this.models = models;
     this.cancelled = cancelled;
     this.jobLog = new TaggedLog(jobId);
   }
@@ -51,29 +54,8 @@ final class RuntimeJobContext implements JobContext {
   }
 
   @Override
-  public Path modelFile(ModelFile file) throws ExecutorException {
-    String name = file.filename();
-    if (name.isEmpty()
-        || name.contains("/")
-        || name.contains("\\")
-        || name.equals(".")
-        || name.equals("..")
-        || name.indexOf('\0') >= 0) {
-      throw new ExecutorException("model file name is not a plain file name");
-    }
-    Path local = modelsRoot.resolve(ModelFolders.sanitise(model)).resolve(name).normalize();
-    if (!local.startsWith(modelsRoot.normalize())) {
-      throw new ExecutorException("model file name escapes the models folder");
-    }
-    if (!Files.isRegularFile(local)) {
-      throw new ExecutorException(
-          "model file "
-              + name
-              + " is not present under "
-              + local.getParent()
-              + "; place it there, this worker does not download models yet");
-    }
-    return local;
+  public Path modelFile(ModelFile file) throws ExecutorException, InterruptedException {
+    return models.fetch(model, file, cancelled);
   }
 
   /** Writes with the job id in the MDC, so that the line is tagged when shipped. */

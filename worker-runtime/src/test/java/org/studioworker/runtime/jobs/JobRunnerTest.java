@@ -20,6 +20,7 @@ import org.studioworker.protocol.WorkerFrame;
 import org.studioworker.runtime.daemon.GatedEngine;
 import org.studioworker.runtime.http.StudioHttp;
 import org.studioworker.runtime.logs.LogRing;
+import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.status.StatusBoard;
 import org.studioworker.spi.ChatMessage;
 import org.studioworker.spi.Claim;
@@ -73,6 +74,11 @@ final class JobRunnerTest {
           }
         },
         dir,
+        new ModelStore(
+            dir,
+            StudioHttp.client(Duration.ofSeconds(1)),
+            InstantSource.system(),
+            Duration.ofSeconds(1)),
         InstantSource.system());
   }
 

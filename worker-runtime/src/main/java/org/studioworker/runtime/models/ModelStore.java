@@ -1,0 +1,459 @@
+package org.studioworker.runtime.models;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.ModelFile;
+
+/**
+ * Model files on disk: {@code <models_root>/<sanitised model id>/<filename>}, downloaded on first
+ * use and verified.
+ *
+ * <p>A download goes to {@code <file>.part} and is renamed only once complete and verified, so a
+ * file under its final name is always whole. A {@code .part} left by an earlier try is resumed with
+ * a {@code Range} request when the server allows it. The size is checked against {@code
+ * Content-Length}, the SHA-256 is computed while streaming when the studio gave one (a mismatch
+ * deletes the file), free disk space is checked first ({@code approxBytes} + 10 %). Only https is
+ * fetched, plus plain http on loopback (for tests and local mirrors); redirects are followed only
+ * within the same scheme. Two jobs that need the same file share one download. Each model folder
+ * keeps a {@code manifest.json} of what it holds.
+ *
+ * <p>Thread-safe. {@link #fetch} blocks the calling job thread while downloading.
+ */
+public final class ModelStore {
+  private static final Logger log = LoggerFactory.getLogger("models");
+
+  /** Why 5? Real CDNs redirect once or twice; more is a loop. */
+  private static final int MAX_REDIRECTS = 5;
+
+  /** Progress is logged at most this often. */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+  private static final int BUFFER = 256 * 1024;
+
+  private final Path root;
+  private final HttpClient http;
+  private final InstantSource clock;
+  private final Duration requestTimeout;
+  private final ConcurrentHashMap<Path, CompletableFuture<Path>> inFlight =
+      new ConcurrentHashMap<>();
+
+  /** A store under {@code root}. */
+  public ModelStore(Path root, HttpClient http, InstantSource clock, Duration requestTimeout) {
+    this.root = root.toAbsolutePath().normalize();
+    this.http = http;
+    this.clock = clock;
+    this.requestTimeout = requestTimeout;
+  }
+
+  /** The folder that holds a model's files. */
+  public Path folderOf(String modelId) {
+    return root.resolve(sanitise(modelId));
+  }
+
+  /**
+   * A verified local copy of one file of a model, downloading it first when needed.
+   *
+   * @param cancelled checked between chunks; a cancelled download stops and keeps its {@code .part}
+   * @throws ExecutorException when the file cannot be had; the message says why, and whether a
+   *     retry could help is left to the runtime (a failed download is retryable)
+   */
+  public Path fetch(String modelId, ModelFile file, BooleanSupplier cancelled)
+      throws ExecutorException, InterruptedException {
+    Path folder = folderOf(modelId);
+    Path target = pathOf(modelId, file.filename());
+    if (Files.isRegularFile(target) && matches(folder, target, file)) {
+      return target;
+    }
+    CompletableFuture<Path> mine = new CompletableFuture<>();
+    CompletableFuture<Path> running = inFlight.putIfAbsent(target, mine);
+    if (running != null) {
+      return join(running);
+    }
+    try {
+      Path done = download(modelId, file, folder, target, cancelled);
+      mine.complete(done);
+      return done;
+    } catch (ExecutorException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } catch (InterruptedException e) {
+      mine.completeExceptionally(new ExecutorException("the download was cancelled"));
+      throw e;
+    } finally {
+      inFlight.remove(target, mine);
+    }
+  }
+
+  private static Path join(CompletableFuture<Path> running)
+      throws ExecutorException, InterruptedException {
+    try {
+      return running.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ExecutorException executor) {
+        throw new ExecutorException(String.valueOf(executor.getMessage()));
+      }
+      throw new ExecutorException("the shared download failed: " + cause);
+    }
+  }
+
+  /** The final path of a file, after refusing names that could escape the model folder. */
+  Path pathOf(String modelId, String filename) throws ExecutorException {
+    if (filename.isEmpty()
+        || filename.contains("/")
+        || filename.contains("\\")
+        || filename.equals(".")
+        || filename.equals("..")
+        || filename.indexOf('\0') >= 0
+        || filename.endsWith(".part")) {
+      throw new ExecutorException(
+          "model file name is not a plain file name (no folders, no '..', no .part)");
+    }
+    Path folder = folderOf(modelId);
+    Path target = folder.resolve(filename).normalize();
+    if (!folder.equals(target.getParent())) {
+      throw new ExecutorException("model file name escapes the model folder");
+    }
+    return target;
+  }
+
+  private boolean matches(Path folder, Path target, ModelFile file) throws ExecutorException {
+    String sha = file.sha256();
+    if (sha == null) {
+      return true;
+    }
+    Optional<Manifest.Entry> recorded = Manifest.read(folder).find(target.getFileName().toString());
+    if (recorded.isPresent() && sha.equalsIgnoreCase(recorded.get().sha256())) {
+      return true;
+    }
+    try (InputStream in = Files.newInputStream(target)) {
+      MessageDigest digest = sha256();
+      byte[] buffer = new byte[BUFFER];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(sha);
+    } catch (IOException e) {
+      throw new ExecutorException("model file " + target + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  private Path download(
+      String modelId, ModelFile file, Path folder, Path target, BooleanSupplier cancelled)
+      throws ExecutorException, InterruptedException {
+    URI uri = checkedUri(file.url());
+    Path part = target.resolveSibling(target.getFileName() + ".part");
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new ExecutorException("cannot create " + folder + ": " + e.getMessage());
+    }
+    Long approx = file.approxBytes();
+    if (approx != null) {
+      ensureSpace(folder, approx + approx / 10, part);
+    }
+    long resumeFrom = Files.isRegularFile(part) ? size(part) : 0;
+    HttpResponse<InputStream> response = open(uri, resumeFrom);
+    int status = response.statusCode();
+    boolean resumed = status == 206 && resumeFrom > 0;
+    if (status != 200 && !resumed) {
+      close(response);
+      if (status == 416 && resumeFrom > 0) {
+        deleteQuietly(part);
+        throw new ExecutorException(
+            "the server refused to resume " + file.filename() + "; the partial file was removed");
+      }
+      throw new ExecutorException(
+          "downloading " + file.filename() + " failed: HTTP " + status + " from " + display(uri));
+    }
+    if (!resumed) {
+      resumeFrom = 0;
+    }
+    OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+    long expectedTotal = length.isPresent() ? resumeFrom + length.getAsLong() : -1;
+    if (expectedTotal > 0 && approx == null) {
+      ensureSpace(folder, expectedTotal - resumeFrom, part);
+    }
+    MessageDigest digest = sha256();
+    if (resumeFrom > 0) {
+      hashExisting(part, digest);
+      log.info("resuming {} at {} bytes", file.filename(), resumeFrom);
+    } else {
+      log.info(
+          "downloading {} for model {} from {}{}",
+          file.filename(),
+          modelId,
+          display(uri),
+          expectedTotal > 0 ? " (" + expectedTotal + " bytes)" : "");
+    }
+    long written = resumeFrom;
+    Instant lastReport = clock.instant();
+    try (InputStream in = response.body();
+        OutputStream out =
+            Files.newOutputStream(
+                part,
+                StandardOpenOption.CREATE,
+                resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+      byte[] buffer = new byte[BUFFER];
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException("download cancelled");
+        }
+        out.write(buffer, 0, n);
+        digest.update(buffer, 0, n);
+        written += n;
+        if (expectedTotal > 0 && written > expectedTotal) {
+          throw new ExecutorException(
+              "the server sent more than the announced " + expectedTotal + " bytes");
+        }
+        Instant now = clock.instant();
+        if (Duration.between(lastReport, now).compareTo(PROGRESS_EVERY) >= 0) {
+          lastReport = now;
+          log.info(
+              "downloading {}: {} MB{}",
+              file.filename(),
+              written / (1024 * 1024),
+              expectedTotal > 0 ? " of " + expectedTotal / (1024 * 1024) + " MB" : "");
+        }
+      }
+    } catch (IOException e) {
+      String why =
+          e.getMessage() != null && e.getMessage().contains("No space left")
+              ? "the disk is full"
+              : e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      throw new ExecutorException(
+          "downloading "
+              + file.filename()
+              + " broke off after "
+              + written
+              + " bytes ("
+              + why
+              + "); the partial file is kept for a resume");
+    }
+    if (expectedTotal > 0 && written != expectedTotal) {
+      throw new ExecutorException(
+          "downloading "
+              + file.filename()
+              + " ended after "
+              + written
+              + " of "
+              + expectedTotal
+              + " bytes; the partial file is kept for a resume");
+    }
+    String actual = HexFormat.of().formatHex(digest.digest());
+    String expected = file.sha256();
+    if (expected != null && !expected.equalsIgnoreCase(actual)) {
+      deleteQuietly(part);
+      throw new ExecutorException(
+          "downloaded " + file.filename() + " does not match its SHA-256; the file was removed");
+    }
+    try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
+      channel.force(true);
+      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new ExecutorException("cannot move " + part + " into place: " + e.getMessage());
+    }
+    Manifest.record(
+        folder, target.getFileName().toString(), file.url(), actual, written, clock.instant());
+    log.info("downloaded {} ({} bytes, sha256 {})", file.filename(), written, actual);
+    return target;
+  }
+
+  private HttpResponse<InputStream> open(URI uri, long resumeFrom)
+      throws ExecutorException, InterruptedException {
+    URI current = uri;
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(requestTimeout).GET();
+      if (resumeFrom > 0) {
+        request.header("Range", "bytes=" + resumeFrom + "-");
+      }
+      HttpResponse<InputStream> response;
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw new ExecutorException(
+            "cannot reach "
+                + display(current)
+                + ": "
+                + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " " + e.getMessage()));
+      }
+      int status = response.statusCode();
+      if (status / 100 != 3) {
+        return response;
+      }
+      close(response);
+      String location = response.headers().firstValue("Location").orElse(null);
+      if (location == null) {
+        throw new ExecutorException("redirect without a Location from " + display(current));
+      }
+      URI next = current.resolve(location);
+      if (!String.valueOf(next.getScheme()).equalsIgnoreCase(String.valueOf(current.getScheme()))) {
+        throw new ExecutorException(
+            "refusing a redirect from " + current.getScheme() + " to " + next.getScheme());
+      }
+      current = checkedUri(next.toString());
+    }
+    throw new ExecutorException("more than " + MAX_REDIRECTS + " redirects for " + display(uri));
+  }
+
+  /** https anywhere; http only to a loopback address. */
+  static URI checkedUri(String url) throws ExecutorException {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new ExecutorException("model URL is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("https")) {
+      return uri;
+    }
+    if (scheme.equals("http") && isLoopback(uri.getHost())) {
+      return uri;
+    }
+    throw new ExecutorException(
+        "model URLs must be https (plain http is allowed on loopback only), got "
+            + (scheme.isEmpty() ? "no scheme" : scheme));
+  }
+
+  private static boolean isLoopback(@Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    try {
+      // Only literal addresses: a name is never resolved here, so DNS cannot redirect us.
+      if (host.chars().allMatch(c -> Character.isDigit(c) || c == '.') || host.startsWith("[")) {
+        return InetAddress.getByName(host.replace("[", "").replace("]", "")).isLoopbackAddress();
+      }
+    } catch (UnknownHostException e) {
+      return false;
+    }
+    return false;
+  }
+
+  private static void ensureSpace(Path folder, long needed, Path part) throws ExecutorException {
+    try {
+      FileStore store = Files.getFileStore(folder);
+      long have = store.getUsableSpace() + (Files.exists(part) ? size(part) : 0);
+      if (have < needed) {
+        throw new ExecutorException(
+            "not enough disk space for the model: need "
+                + needed / (1024 * 1024)
+                + " MB, "
+                + have / (1024 * 1024)
+                + " MB free under "
+                + folder);
+      }
+    } catch (IOException e) {
+      log.warn("cannot read the free space under {}: {}", folder, e.getMessage());
+    }
+  }
+
+  private static long size(Path path) {
+    try {
+      return Files.size(path);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static void hashExisting(Path part, MessageDigest digest) throws ExecutorException {
+    try (InputStream in = Files.newInputStream(part)) {
+      byte[] buffer = new byte[BUFFER];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw new ExecutorException("cannot read the partial file " + part + ": " + e.getMessage());
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static void close(HttpResponse<InputStream> response) {
+    try {
+      response.body().close();
+    } catch (IOException ignored) {
+      // Nothing to keep.
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // Best effort; the next download overwrites it.
+    }
+  }
+
+  /** A URL without its query (which may carry a signed token). */
+  static String display(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+  }
+
+  /**
+   * A model id as a single safe folder name: letters, digits, {@code . _ -} kept, anything else
+   * becomes {@code _}; never empty, never {@code .} or {@code ..}.
+   */
+  public static String sanitise(String modelId) {
+    StringBuilder out = new StringBuilder(modelId.length());
+    for (int i = 0; i < modelId.length(); i++) {
+      char c = modelId.charAt(i);
+      boolean safe =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
+      out.append(safe ? c : '_');
+    }
+    String name = out.toString();
+    if (name.isEmpty() || name.chars().allMatch(c -> c == '.')) {
+      name = "_" + name;
+    }
+    return name.length() > 120 ? name.substring(0, 120) : name;
+  }
+}
