@@ -1,0 +1,108 @@
+package org.studioworker.devstudio;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One HTTP request and its answer, as a route sees them: path parameters, bearer, a bounded body,
+ * and one-call replies.
+ *
+ * <p>Not thread-safe; used by the one thread that handles the request. Reading the body blocks.
+ */
+final class Exchange {
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
+  private final Matcher path;
+  private final long maxBodyBytes;
+  private boolean answered;
+
+  Exchange(Request request, Response response, Callback callback, Matcher path, long maxBodyBytes) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+    this.path = path;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** A path parameter, by its group number in the route's pattern. */
+  String param(int group) {
+    String value = path.group(group);
+    if (value == null) {
+      throw new HttpProblem(404, "not found");
+    }
+    return value;
+  }
+
+  /** The credential of the {@code Authorization: Bearer} header, or null. */
+  @Nullable String bearer() {
+    return Secrets.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+  }
+
+  @Nullable String contentType() {
+    return request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+  }
+
+  String remoteAddress() {
+    return Request.getRemoteAddr(request);
+  }
+
+  /**
+   * The whole body, blocking until it has arrived.
+   *
+   * @throws HttpProblem 413 when it is over the cap
+   */
+  byte[] body() {
+    long declared = request.getLength();
+    if (declared > maxBodyBytes) {
+      throw tooLarge();
+    }
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, maxBodyBytes + 1));
+      if (bytes.length > maxBodyBytes) {
+        throw tooLarge();
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new HttpProblem(400, "the request body could not be read");
+    }
+  }
+
+  /** The whole body as UTF-8 text. */
+  String bodyText() {
+    return new String(body(), StandardCharsets.UTF_8);
+  }
+
+  private HttpProblem tooLarge() {
+    return new HttpProblem(413, "the request body is over the limit of " + maxBodyBytes + " bytes");
+  }
+
+  void json(int status, String json) {
+    bytes(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  void text(int status, String text) {
+    bytes(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  void bytes(int status, String contentType, byte[] bytes) {
+    answered = true;
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  boolean isAnswered() {
+    return answered;
+  }
+}

@@ -1,0 +1,198 @@
+package org.studioworker.devstudio;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.studioworker.protocol.FrameCodec;
+import org.studioworker.protocol.FrameDecodeException;
+import org.studioworker.protocol.Registration;
+
+/**
+ * The routes a worker calls (PROTOCOL.md §1–2 and §4 step 5): {@code register-request}, the poll,
+ * and the multipart {@code complete} upload. Each consults the fault counters first.
+ *
+ * <p>Thread-safe; the upload blocks while it reads the body.
+ */
+final class WorkerRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRoutes.class);
+
+  static final String PREFIX = "/graphics/api/workers";
+
+  /** Why 30 s? The body is already in memory; parsing it is a formality that must not hang. */
+  private static final long PARSE_TIMEOUT_SECONDS = 30;
+
+  private final FrameCodec codec;
+  private final DevJson json;
+  private final Registrations registrations;
+  private final SessionHub hub;
+  private final Faults faults;
+  private final RateLimiter rateLimiter;
+  private final long maxBodyBytes;
+
+  WorkerRoutes(
+      FrameCodec codec,
+      DevJson json,
+      Registrations registrations,
+      SessionHub hub,
+      Faults faults,
+      RateLimiter rateLimiter,
+      long maxBodyBytes) {
+    this.codec = codec;
+    this.json = json;
+    this.registrations = registrations;
+    this.hub = hub;
+    this.faults = faults;
+    this.rateLimiter = rateLimiter;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  List<Router.Route> routes() {
+    return List.of(
+        Router.Route.of("POST", PREFIX + "/register-request", this::registerRequest),
+        Router.Route.of("GET", PREFIX + "/register-requests/([^/]+)", this::poll),
+        Router.Route.of("GET", PREFIX + "/([^/]+)/connect", this::connectWithoutUpgrade),
+        Router.Route.of("POST", PREFIX + "/([^/]+)/jobs/([^/]+)/complete", this::complete));
+  }
+
+  private void registerRequest(Exchange ex) {
+    faults.registerRequestsSeen.incrementAndGet();
+    if (Faults.take(faults.registerRequests500)) {
+      throw new HttpProblem(500, "injected fault");
+    }
+    if (!rateLimiter.tryAcquire(ex.remoteAddress(), System.nanoTime())) {
+      throw new HttpProblem(429, "too many registration requests from this address; try later");
+    }
+    Registration.Request body;
+    try {
+      body = codec.decodeRegistrationRequest(ex.bodyText());
+    } catch (FrameDecodeException e) {
+      throw new HttpProblem(400, "bad register-request body: " + e.getMessage());
+    }
+    if (!Secrets.isSha256Hex(body.registrationSecretHash())) {
+      throw new HttpProblem(
+          400, "registrationSecretHash must be 64 lowercase hex characters (SHA-256)");
+    }
+    String requestId;
+    try {
+      requestId = registrations.request(body, Instant.now());
+    } catch (IllegalStateException e) {
+      throw new HttpProblem(503, e.getMessage());
+    }
+    ex.json(200, codec.encode(new Registration.Accepted(requestId, "pending")));
+  }
+
+  private void poll(Exchange ex) {
+    faults.pollsSeen.incrementAndGet();
+    if (Faults.take(faults.polls500)) {
+      throw new HttpProblem(500, "injected fault");
+    }
+    if (Faults.take(faults.polls404)) {
+      throw new HttpProblem(404, "no such registration request (injected fault)");
+    }
+    switch (registrations.poll(ex.param(1), ex.bearer())) {
+      case Registrations.Poll.NotFound ignored ->
+          throw new HttpProblem(404, "no such registration request");
+      case Registrations.Poll.Unauthorized ignored ->
+          throw new HttpProblem(401, "the bearer is not this request's registration secret");
+      case Registrations.Poll.Found found -> ex.json(200, codec.encode(found.status()));
+    }
+  }
+
+  private void connectWithoutUpgrade(Exchange ex) {
+    throw new HttpProblem(400, "this route is a WebSocket upgrade (protocol studio-worker-v1)");
+  }
+
+  private void complete(Exchange ex) {
+    faults.completesSeen.incrementAndGet();
+    if (Faults.take(faults.completes500)) {
+      throw new HttpProblem(500, "injected fault");
+    }
+    if (Faults.take(faults.completes400)) {
+      throw new HttpProblem(400, "injected fault");
+    }
+    String workerId = ex.param(1);
+    String jobId = ex.param(2);
+    if (!registrations.authenticate(workerId, ex.bearer())) {
+      throw new HttpProblem(401, "bad or missing worker token");
+    }
+    if (!hub.holds(workerId, jobId)) {
+      throw new HttpProblem(409, "worker " + workerId + " does not hold job " + jobId);
+    }
+    Upload upload = parse(ex, jobId);
+    if (!hub.completeUpload(
+        workerId, jobId, upload.prompt, upload.ext, upload.bytes, upload.contentType)) {
+      throw new HttpProblem(409, "worker " + workerId + " does not hold job " + jobId);
+    }
+    ex.json(200, json.write(json.object().put("jobId", jobId).put("status", "completed")));
+  }
+
+  private record Upload(String prompt, String ext, byte[] bytes, String contentType) {}
+
+  private Upload parse(Exchange ex, String jobId) {
+    String contentType = ex.contentType();
+    String boundary = contentType == null ? null : MultiPart.extractBoundary(contentType);
+    if (contentType == null
+        || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")
+        || boundary == null
+        || boundary.isEmpty()) {
+      throw new HttpProblem(400, "the body must be multipart/form-data with a boundary");
+    }
+    byte[] body = ex.body();
+    MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
+    parser.setMaxMemoryFileSize(maxBodyBytes);
+    parser.setMaxLength(maxBodyBytes);
+    parser.setMaxParts(16);
+    parser.setUseFilesForPartsWithoutFileName(false);
+    try (MultiPartFormData.Parts parts =
+        parser
+            .parse(Content.Source.from(ByteBuffer.wrap(body)))
+            .get(PARSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      String prompt = text(parts, "prompt");
+      String ext = text(parts, "ext");
+      MultiPart.Part image = parts.getFirst("image");
+      if (image == null) {
+        throw new HttpProblem(400, "the file part \"image\" is missing");
+      }
+      String expected = jobId + "." + ext;
+      if (!expected.equals(image.getFileName())) {
+        throw new HttpProblem(
+            400,
+            "the file part \"image\" must be named " + expected + ", not " + image.getFileName());
+      }
+      String type = image.getHeaders().get(HttpHeader.CONTENT_TYPE);
+      ByteBuffer content = Content.Source.asByteBuffer(image.newContentSource());
+      byte[] bytes = new byte[content.remaining()];
+      content.get(bytes);
+      return new Upload(
+          prompt, ext, bytes, type == null || type.isBlank() ? "application/octet-stream" : type);
+    } catch (ExecutionException | TimeoutException | java.io.IOException e) {
+      LOG.info("unreadable multipart upload for {}: {}", jobId, e.toString());
+      throw new HttpProblem(400, "the multipart body does not parse");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpProblem(503, "interrupted");
+    } catch (NoSuchElementException e) {
+      throw new HttpProblem(400, e.getMessage());
+    }
+  }
+
+  private static String text(MultiPartFormData.Parts parts, String name) {
+    MultiPart.@Nullable Part part = parts.getFirst(name);
+    if (part == null) {
+      throw new NoSuchElementException("the text part \"" + name + "\" is missing");
+    }
+    return part.getContentAsString(StandardCharsets.UTF_8);
+  }
+}
