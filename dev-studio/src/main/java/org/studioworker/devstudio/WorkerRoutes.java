@@ -172,7 +172,7 @@ final class WorkerRoutes {
             "the file part \"image\" must be named " + expected + ", not " + image.getFileName());
       }
       String type = image.getHeaders().get(HttpHeader.CONTENT_TYPE);
-      ByteBuffer content = Content.Source.asByteBuffer(image.newContentSource());
+      ByteBuffer content = Content.Source.asByteBuffer(image.getContentSource());
       byte[] bytes = new byte[content.remaining()];
       content.get(bytes);
       return new Upload(
