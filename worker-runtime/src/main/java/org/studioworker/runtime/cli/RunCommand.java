@@ -12,6 +12,12 @@ import picocli.CommandLine.Command;
 final class RunCommand implements Callable<Integer> {
   private final StudioWorkerCommand parent;
 
+  @picocli.CommandLine.Option(
+      names = "--plugins",
+      paramLabel = "DIR",
+      description = "Also load engine plugin jars from DIR (repeatable).")
+  java.util.List<java.nio.file.Path> plugins = new java.util.ArrayList<>();
+
   RunCommand(StudioWorkerCommand parent) {
     this.parent = parent;
   }
@@ -23,7 +29,9 @@ final class RunCommand implements Callable<Integer> {
       LoggerFactory.getLogger("daemon").warn(warning);
     }
     try {
-      return new WorkerDaemon(WorkerDaemon.Options.of(parent.configPath(), parent.env)).run();
+      return new WorkerDaemon(
+              WorkerDaemon.Options.of(parent.configPath(), parent.env).withPluginDirs(plugins))
+          .run();
     } finally {
       LogSetup.close();
     }

@@ -21,6 +21,12 @@ import picocli.CommandLine.Spec;
 final class StatusCommand implements Callable<Integer> {
   private final StudioWorkerCommand parent;
 
+  @picocli.CommandLine.Option(
+      names = "--plugins",
+      paramLabel = "DIR",
+      description = "Also list engine plugin jars from DIR (repeatable).")
+  java.util.List<Path> plugins = new java.util.ArrayList<>();
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   StatusCommand(StudioWorkerCommand parent) {
@@ -65,7 +71,13 @@ final class StatusCommand implements Callable<Integer> {
     out.println("drain timeout:   " + config.drainTimeoutSecs() + " s");
     LogSetup.install(java.util.Map.of("STUDIO_WORKER_LOG", "error"), Version.current());
     Path work = Files.createTempDirectory("studio-worker-status-");
-    try (EngineRegistry engines = EngineRegistry.discover(models, work)) {
+    java.util.List<Path> pluginDirs = new java.util.ArrayList<>();
+    Path configDir = store.path().getParent();
+    if (configDir != null) {
+      pluginDirs.add(configDir.resolve("plugins"));
+    }
+    pluginDirs.addAll(plugins);
+    try (EngineRegistry engines = EngineRegistry.discover(models, work, pluginDirs)) {
       out.println("engines:");
       if (engines.roster().isEmpty()) {
         out.println("  none");

@@ -66,6 +66,7 @@ public final class WorkerDaemon {
    * @param engines the engine providers to use, or null to find them with {@link
    *     java.util.ServiceLoader}
    * @param maxFrameChars the largest studio frame read, in characters
+   * @param pluginDirs folders of plugin jars, besides {@code <config dir>/plugins}
    */
   public record Options(
       Path configPath,
@@ -74,7 +75,8 @@ public final class WorkerDaemon {
       boolean handleSignals,
       InstantSource clock,
       @Nullable List<ExecutorProvider> engines,
-      int maxFrameChars) {
+      int maxFrameChars,
+      List<Path> pluginDirs) {
     /** The options of a real worker process. */
     public static Options of(Path configPath, Map<String, String> env) {
       return new Options(
@@ -84,28 +86,63 @@ public final class WorkerDaemon {
           true,
           InstantSource.system(),
           null,
-          FrameCodec.MAX_FRAME_CHARS);
+          FrameCodec.MAX_FRAME_CHARS,
+          List.of());
     }
 
     /** The same options with another schedule. */
     public Options withSchedule(LoopSchedule value) {
-      return new Options(configPath, value, env, handleSignals, clock, engines, maxFrameChars);
+      return new Options(
+          configPath, value, env, handleSignals, clock, engines, maxFrameChars, pluginDirs);
     }
 
     /** The same options, with signals handled or not. */
     public Options withSignals(boolean value) {
-      return new Options(configPath, schedule, env, value, clock, engines, maxFrameChars);
+      return new Options(
+          configPath, schedule, env, value, clock, engines, maxFrameChars, pluginDirs);
     }
 
     /** The same options with these engines instead of the discovered ones. */
     public Options withEngines(List<ExecutorProvider> value) {
       return new Options(
-          configPath, schedule, env, handleSignals, clock, List.copyOf(value), maxFrameChars);
+          configPath,
+          schedule,
+          env,
+          handleSignals,
+          clock,
+          List.copyOf(value),
+          maxFrameChars,
+          pluginDirs);
     }
 
     /** The same options with another frame cap. */
     public Options withMaxFrameChars(int value) {
-      return new Options(configPath, schedule, env, handleSignals, clock, engines, value);
+      return new Options(
+          configPath, schedule, env, handleSignals, clock, engines, value, pluginDirs);
+    }
+
+    /** The same options with extra plugin folders. */
+    public Options withPluginDirs(List<Path> value) {
+      return new Options(
+          configPath,
+          schedule,
+          env,
+          handleSignals,
+          clock,
+          engines,
+          maxFrameChars,
+          List.copyOf(value));
+    }
+
+    /** Every plugin folder: {@code <config dir>/plugins}, then the extra ones. */
+    public List<Path> allPluginDirs() {
+      List<Path> all = new java.util.ArrayList<>();
+      Path parent = configPath.toAbsolutePath().getParent();
+      if (parent != null) {
+        all.add(parent.resolve("plugins"));
+      }
+      all.addAll(pluginDirs);
+      return all;
     }
   }
 
@@ -170,7 +207,7 @@ public final class WorkerDaemon {
     List<ExecutorProvider> chosen = options.engines();
     EngineRegistry engines =
         chosen == null
-            ? EngineRegistry.discover(modelsRoot, workDir)
+            ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs())
             : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
     GpuInventory gpus = new NoGpuInventory("GPU inventory through NVML is not part of this build");
     try {

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.studioworker.runtime.plugins.PluginLoader;
 import org.studioworker.spi.EngineId;
 import org.studioworker.spi.Executor;
 import org.studioworker.spi.ExecutorEnvironment;
@@ -42,8 +43,11 @@ public final class EngineRegistry implements AutoCloseable {
     this.roster = roster;
   }
 
-  /** Finds the providers visible to this module's layer and class loader and creates them. */
-  public static EngineRegistry discover(Path modelsRoot, Path workDir) {
+  /**
+   * Finds the built-in providers (this module's layer and class loader) and those of the plugin
+   * jars in {@code pluginDirs}, and creates them.
+   */
+  public static EngineRegistry discover(Path modelsRoot, Path workDir, List<Path> pluginDirs) {
     List<ExecutorProvider> providers = new ArrayList<>();
     var iterator = ServiceLoader.load(ExecutorProvider.class).iterator();
     while (true) {
@@ -55,6 +59,9 @@ public final class EngineRegistry implements AutoCloseable {
       } catch (ServiceConfigurationError e) {
         log.warn("skipping an engine provider that does not load: {}", e.getMessage());
       }
+    }
+    for (PluginLoader.Plugin plugin : PluginLoader.load(pluginDirs)) {
+      providers.add(plugin.provider());
     }
     return of(providers, new ExecutorEnvironment(modelsRoot, workDir));
   }
@@ -103,6 +110,15 @@ public final class EngineRegistry implements AutoCloseable {
 
   private static String source(ExecutorProvider provider) {
     Module module = provider.getClass().getModule();
+    ModuleLayer layer = module.getLayer();
+    if (module.isNamed() && layer != null && layer != ModuleLayer.boot()) {
+      return layer
+          .configuration()
+          .findModule(module.getName())
+          .flatMap(resolved -> resolved.reference().location())
+          .map(uri -> "plugin " + Path.of(uri))
+          .orElse("plugin module " + module.getName());
+    }
     if (module.isNamed()) {
       return "module " + module.getName();
     }

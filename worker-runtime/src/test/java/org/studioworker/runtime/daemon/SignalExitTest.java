@@ -28,19 +28,13 @@ final class SignalExitTest {
       WorkerCredentials worker = studio.createWorker();
       Path config = WorkerHarness.writeConfig(dir, studio, worker);
       Path output = dir.resolve("worker.log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process process =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "org.studioworker.runtime.Main",
-                  "--config",
-                  config.toString(),
-                  "run")
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .start();
+          ChildWorker.start(
+              List.of(ChildWorker.testClassPathEntry("synthetic")),
+              output,
+              "--config",
+              config.toString(),
+              "run");
       try {
         studio.awaitConnected(worker.workerId(), WAIT);
         String jobId =
