@@ -52,6 +52,9 @@ final class SessionHub {
   /** How many workers have frames and logs kept; the oldest are forgotten first. */
   static final int MAX_TRACKED_WORKERS = 1024;
 
+  /** What a recorded hello shows instead of the token. */
+  static final String REDACTED = "<redacted>";
+
   private final FrameCodec codec;
   private final Registrations registrations;
   private final StateSignal signal;
@@ -212,10 +215,15 @@ final class SessionHub {
         fail(socket, ErrorCode.PROTOCOL_VIOLATION, "frame does not decode: " + e.getMessage());
         return;
       }
-      if (ignored(socket, frame.type(), text)) {
+      // The token of a hello is checked, never kept: the record holds a redacted copy.
+      String shown =
+          frame instanceof WorkerFrame.Hello hello
+              ? codec.encode(new WorkerFrame.Hello(REDACTED, hello.capabilities()))
+              : text;
+      if (ignored(socket, frame.type(), shown)) {
         return;
       }
-      record(socket, WireFrame.Direction.RECEIVED, frame.type(), text, false);
+      record(socket, WireFrame.Direction.RECEIVED, frame.type(), shown, false);
       switch (socket.phase) {
         case AWAITING_HELLO -> {
           if (frame instanceof WorkerFrame.Hello hello) {

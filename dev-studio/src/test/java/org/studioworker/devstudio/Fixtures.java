@@ -1,7 +1,5 @@
 package org.studioworker.devstudio;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +20,9 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  /**
-   * A synthetic model source. Skips the calling test while {@link EngineId} cannot be initialised
-   * (worker-spi 0.5.0-SNAPSHOT builds its constants before the pattern they are checked with), so
-   * that every job test runs again as soon as that is fixed.
-   */
+  /** A synthetic model source. */
   static ModelSource synthetic() {
-    EngineId engine;
-    try {
-      engine = EngineId.SYNTHETIC;
-    } catch (LinkageError e) {
-      assumeTrue(false, "EngineId does not initialise in this worker-spi build: " + e);
-      throw e;
-    }
-    return new ModelSource(engine, List.of(), CliDefaults.of(7.0, 20, 512, 512));
+    return new ModelSource(EngineId.SYNTHETIC, List.of(), CliDefaults.of(7.0, 20, 512, 512));
   }
 
   /** An idle worker that runs llm and image jobs, threshold 16 GB. */
