@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -65,8 +66,21 @@ public final class JobRunner {
   /** The job in flight: its id and thread; null when idle. */
   private final AtomicReference<@Nullable Running> running = new AtomicReference<>();
 
+  /**
+   * The job in flight.
+   *
+   * @param delivering set once the engine is done and the result is on its way to the studio
+   */
   private record Running(
-      String jobId, Thread thread, java.util.concurrent.atomic.AtomicBoolean cancelled) {}
+      String jobId, Thread thread, AtomicBoolean cancelled, AtomicBoolean delivering) {}
+
+  /**
+   * How long an offer waits for a job that is delivering its result to wind down. Why wait at all?
+   * The studio offers the next job as soon as it has stored a result, which can arrive before the
+   * upload's reply, and so before the job's thread has released the slot; rejecting that offer as
+   * busy would idle the worker until its next heartbeat.
+   */
+  private static final Duration WIND_DOWN_WAIT = Duration.ofSeconds(2);
 
   /**
    * A runner.
@@ -126,6 +140,11 @@ public final class JobRunner {
       return;
     }
     Optional<JobGate.Permit> reserved = gate.tryReserve(jobId);
+    Running previous = running.get();
+    if (reserved.isEmpty() && previous != null && previous.delivering().get()) {
+      previous.thread().join(WIND_DOWN_WAIT);
+      reserved = gate.tryReserve(jobId);
+    }
     if (reserved.isEmpty()) {
       log.info("offer {} rejected: {} ({})", jobId, BUSY_REASON, gate.holder());
       send(jobId, new WorkerFrame.Reject(jobId, BUSY_REASON, RejectCode.BUSY));
@@ -142,10 +161,13 @@ public final class JobRunner {
           jobId,
           claim.task().kind(),
           claim.modelSource().engine());
-      var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean cancelled = new AtomicBoolean();
+      AtomicBoolean delivering = new AtomicBoolean();
       Thread thread =
-          Thread.ofVirtual().name("job-" + jobId).unstarted(() -> runJob(claim, permit, cancelled));
-      running.set(new Running(jobId, thread, cancelled));
+          Thread.ofVirtual()
+              .name("job-" + jobId)
+              .unstarted(() -> runJob(claim, permit, cancelled, delivering));
+      running.set(new Running(jobId, thread, cancelled, delivering));
       thread.start();
       started = true;
     } finally {
@@ -171,7 +193,7 @@ public final class JobRunner {
   }
 
   private void runJob(
-      Claim claim, JobGate.Permit permit, java.util.concurrent.atomic.AtomicBoolean cancelled) {
+      Claim claim, JobGate.Permit permit, AtomicBoolean cancelled, AtomicBoolean delivering) {
     String jobId = claim.jobId();
     Instant started = clock.instant();
     String prompt = claim.task().prompt();
@@ -227,6 +249,7 @@ public final class JobRunner {
         fail(jobId, detail, true);
         return;
       }
+      delivering.set(true);
       String failure = deliver(claim, prompt, result);
       if (failure == null) {
         outcome = "completed";
@@ -270,13 +293,13 @@ public final class JobRunner {
                 binary.ext(),
                 binary.bytes());
         return switch (outcome) {
-          case ResultUploader.Delivered delivered -> {
+          case ResultUploader.Delivered done -> {
             log.info(
                 "job {} result uploaded ({} bytes, {}, attempt {})",
                 jobId,
                 binary.size(),
                 binary.ext(),
-                delivered.attempts());
+                done.attempts());
             yield null;
           }
           case ResultUploader.Failed failed -> {

@@ -163,6 +163,22 @@ final class JobsTest {
     }
   }
 
+  @Test
+  void offerArrivingRightAfterAnUploadIsNotRejectedAsBusy() throws Exception {
+    try (WorkerHarness harness = startWorker()) {
+      List<String> jobs = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        jobs.add(studio.submitJob("synthetic-image", 1.0, smallImage(), WorkerHarness.SYNTHETIC));
+      }
+
+      for (String jobId : jobs) {
+        assertThat(awaitFinal(jobId).status()).isEqualTo(JobStatus.COMPLETED);
+      }
+      assertThat(studio.framesFrom(worker.workerId()))
+          .noneMatch(f -> f.type().equals("reject") && f.text().contains("\"busy\""));
+    }
+  }
+
   private static Task.Image smallImage() {
     return new Task.Image(
         "a small test card", null, null, null, null, null, null, null, 32, 32, 20, 1L, "webp");
