@@ -57,6 +57,9 @@ import org.studioworker.spi.Task;
 public final class DevStudio implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevStudio.class);
 
+  /** How long close() lets the workers answer the 1001 close before the server stops. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+
   /**
    * How a studio is set up. Immutable; start from {@link #defaults()} and change with the {@code
    * with…} methods.
@@ -516,7 +519,9 @@ public final class DevStudio implements AutoCloseable {
     threads.setName("dev-studio");
     threads.setDaemon(true);
     this.server = new Server(threads);
-    server.setStopTimeout(2_000);
+    // No graceful wait on stop: idle keep-alive connections would hold it for a second or more.
+    // Sockets are closed with 1001 by close() before the server stops.
+    server.setStopTimeout(0);
     ServerConnector connector = new ServerConnector(server, 1, 1);
     connector.setHost(options.host());
     connector.setPort(options.port());
@@ -594,15 +599,19 @@ public final class DevStudio implements AutoCloseable {
   }
 
   /**
-   * Stops the studio: every socket is closed with 1001 (going away), then the server stops. Blocks
-   * for up to a few seconds; never throws; idempotent.
+   * Stops the studio: every socket is closed with 1001 (going away), the workers get up to a second
+   * to answer, then the server stops. Blocks for about that long at most; never throws; idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    hub.closeAll();
+    List<WorkerSocket> closing = hub.closeAll();
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    for (WorkerSocket socket : closing) {
+      socket.awaitClosed(deadline - System.nanoTime());
+    }
     stopQuietly();
     LOG.info("dev-studio on {} stopped", baseUrl);
   }

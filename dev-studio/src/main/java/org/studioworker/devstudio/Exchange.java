@@ -25,6 +25,7 @@ final class Exchange {
   private final Matcher path;
   private final long maxBodyBytes;
   private boolean answered;
+  private boolean bodyRead;
 
   Exchange(Request request, Response response, Callback callback, Matcher path, long maxBodyBytes) {
     this.request = request;
@@ -62,6 +63,7 @@ final class Exchange {
    * @throws HttpProblem 413 when it is over the cap
    */
   byte[] body() {
+    bodyRead = true;
     long declared = request.getLength();
     if (declared > maxBodyBytes) {
       throw tooLarge();
@@ -74,6 +76,27 @@ final class Exchange {
       return bytes;
     } catch (IOException e) {
       throw new HttpProblem(400, "the request body could not be read");
+    }
+  }
+
+  /**
+   * Reads and drops what is left of the body (up to the cap), so that an early error answer does
+   * not leave the client waiting on a half-read upload. Blocks; never throws.
+   */
+  void drain() {
+    if (bodyRead) {
+      return;
+    }
+    bodyRead = true;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      long left = maxBodyBytes;
+      byte[] scratch = new byte[8192];
+      int n;
+      while (left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // The connection is closed after the answer anyway.
     }
   }
 

@@ -62,6 +62,9 @@ final class Router extends Handler.Abstract {
         route.action().handle(exchange);
       } catch (HttpProblem problem) {
         if (!exchange.isAnswered()) {
+          if (problem.status != 413) {
+            exchange.drain();
+          }
           exchange.json(problem.status, json.error(problem.message));
         }
       } catch (RuntimeException e) {

@@ -793,14 +793,16 @@ final class SessionHub {
     }
   }
 
-  /** Closes every socket with 1001 (going away), for a clean shutdown. */
-  void closeAll() {
+  /** Closes every socket with 1001 (going away), for a clean shutdown; answers those sockets. */
+  List<WorkerSocket> closeAll() {
     lock.lock();
     try {
-      for (WorkerSocket socket : List.copyOf(sockets)) {
+      List<WorkerSocket> closing = List.copyOf(sockets);
+      for (WorkerSocket socket : closing) {
         detach(socket);
         socket.close(1001, "studio shutting down");
       }
+      return closing;
     } finally {
       lock.unlock();
     }

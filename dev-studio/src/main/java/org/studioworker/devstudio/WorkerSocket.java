@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
@@ -43,6 +45,9 @@ final class WorkerSocket implements FrameHandler {
   private final long maxChars;
 
   private volatile @Nullable CoreSession session;
+
+  /** Counted down once Jetty reports the socket closed. */
+  private final CountDownLatch closed = new CountDownLatch(1);
 
   /** When the last frame of any kind arrived (System.nanoTime); not updated while silent. */
   volatile long lastFrameNanos = System.nanoTime();
@@ -174,7 +179,17 @@ final class WorkerSocket implements FrameHandler {
   @Override
   public void onClosed(CloseStatus closeStatus, Callback callback) {
     hub.closed(this, closeStatus.getCode(), closeStatus.getReason());
+    closed.countDown();
     callback.succeeded();
+  }
+
+  /** Waits up to the time given for Jetty to report the socket closed. */
+  void awaitClosed(long nanos) {
+    try {
+      closed.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   // ---------------------------------------------------------------- sends (never block)

@@ -15,14 +15,15 @@ import org.studioworker.protocol.StudioFrame;
 import org.studioworker.protocol.WorkerFrame;
 
 final class DevRoutesTest {
-  private final HttpClient client = HttpClient.newHttpClient();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final DevStudio studio = DevStudio.start();
   private final Http http = new Http(client, studio);
 
   @AfterEach
   void stop() {
     studio.close();
-    client.close();
+    client.shutdownNow();
   }
 
   private String jobBody(String model) {

@@ -18,7 +18,8 @@ import org.studioworker.spi.JsonText;
 import org.studioworker.spi.Task;
 
 final class JobsTest {
-  private final HttpClient client = HttpClient.newHttpClient();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private DevStudio studio;
   private Http http;
   private WorkerCredentials worker;
@@ -33,7 +34,7 @@ final class JobsTest {
   @AfterEach
   void stop() {
     studio.close();
-    client.close();
+    client.shutdownNow();
   }
 
   private String submitLlm(String prompt) {

@@ -12,14 +12,15 @@ import org.studioworker.protocol.Registration;
 final class RegistrationTest {
   private static final String SECRET = "a".repeat(64);
 
-  private final HttpClient client = HttpClient.newHttpClient();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private DevStudio studio = DevStudio.start();
   private Http http = new Http(client, studio);
 
   @AfterEach
   void stop() {
     studio.close();
-    client.close();
+    client.shutdownNow();
   }
 
   private void restart(DevStudio.Options options) {

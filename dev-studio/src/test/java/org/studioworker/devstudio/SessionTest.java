@@ -18,7 +18,8 @@ import org.studioworker.protocol.StudioFrame;
 import org.studioworker.protocol.WorkerFrame;
 
 final class SessionTest {
-  private final HttpClient client = HttpClient.newHttpClient();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private DevStudio studio;
   private WorkerCredentials worker;
 
@@ -31,7 +32,7 @@ final class SessionTest {
   @AfterEach
   void stop() {
     studio.close();
-    client.close();
+    client.shutdownNow();
   }
 
   @Test
