@@ -33,7 +33,7 @@ public final class WorkerHarness implements AutoCloseable {
           Duration.ofMillis(25),
           Duration.ofMillis(50),
           Duration.ofMillis(400),
-          Duration.ofMillis(800),
+          Duration.ofSeconds(2),
           Duration.ofSeconds(5),
           Duration.ofMillis(100),
           Duration.ofSeconds(5),
