@@ -209,10 +209,6 @@ public final class WorkerDaemon {
         chosen == null
             ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs())
             : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
-    for (EngineRegistry.Engine engine : engines.roster()) {
-      log.info(
-          "engine {} {} ({}): {}", engine.id(), engine.version(), engine.source(), engine.serves());
-    }
     GpuInventory gpus = new NoGpuInventory("GPU inventory through NVML is not part of this build");
     try {
       return serve(store, config, apiBase, modelsRoot, engines, gpus);
@@ -256,6 +252,10 @@ public final class WorkerDaemon {
             ? "on (every " + initial.autoUpdateIntervalSecs() + " s)"
             : "off",
         engines.describe());
+    for (EngineRegistry.Engine engine : engines.roster()) {
+      log.info(
+          "engine {} {} ({}): {}", engine.id(), engine.version(), engine.source(), engine.serves());
+    }
     if (options.handleSignals()) {
       Signals.install(this::onSignal);
     }
