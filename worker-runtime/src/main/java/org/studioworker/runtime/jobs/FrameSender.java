@@ -15,4 +15,11 @@ public interface FrameSender {
    */
   @org.jspecify.annotations.Nullable
   String send(WorkerFrame frame) throws InterruptedException;
+
+  /**
+   * Which socket is live: a number that changes every time a new socket is welcomed. A job accepted
+   * on one socket must not report on another: the studio released its claim when the first socket
+   * dropped, and answers a late result with a protocol violation.
+   */
+  long generation();
 }

@@ -151,6 +151,7 @@ public final class JobRunner {
       return;
     }
     JobGate.Permit permit = reserved.get();
+    long generation = sender.generation();
     boolean started = false;
     try {
       if (!send(jobId, new WorkerFrame.Accept(jobId))) {
@@ -166,7 +167,7 @@ public final class JobRunner {
       Thread thread =
           Thread.ofVirtual()
               .name("job-" + jobId)
-              .unstarted(() -> runJob(claim, permit, cancelled, delivering));
+              .unstarted(() -> runJob(claim, permit, generation, cancelled, delivering));
       running.set(new Running(jobId, thread, cancelled, delivering));
       thread.start();
       started = true;
@@ -193,7 +194,11 @@ public final class JobRunner {
   }
 
   private void runJob(
-      Claim claim, JobGate.Permit permit, AtomicBoolean cancelled, AtomicBoolean delivering) {
+      Claim claim,
+      JobGate.Permit permit,
+      long generation,
+      AtomicBoolean cancelled,
+      AtomicBoolean delivering) {
     String jobId = claim.jobId();
     Instant started = clock.instant();
     String prompt = claim.task().prompt();
@@ -216,7 +221,7 @@ public final class JobRunner {
                 + " is not installed on this worker (installed: "
                 + engines.describe()
                 + ")";
-        fail(jobId, detail, false);
+        fail(jobId, generation, detail, false);
         return;
       }
       RuntimeJobContext context =
@@ -226,31 +231,36 @@ public final class JobRunner {
         result = executor.get().run(claim, context);
       } catch (UnsupportedJobException e) {
         detail = e.getMessage() == null ? "the engine cannot serve this job" : e.getMessage();
-        fail(jobId, detail, false);
+        fail(jobId, generation, detail, false);
         return;
       } catch (ExecutorException e) {
         detail = e.getMessage() == null ? "the engine failed" : e.getMessage();
-        fail(jobId, detail, true);
+        fail(jobId, generation, detail, true);
         return;
       } catch (InterruptedException e) {
         outcome = "cancelled";
         detail = "the worker stopped before the job finished";
-        fail(jobId, detail, true);
+        fail(jobId, generation, detail, true);
         return;
       } catch (RuntimeException | Error e) {
         log.error("engine {} crashed on job {}", claim.modelSource().engine(), jobId, e);
         detail = "the engine crashed: " + e.getClass().getSimpleName();
-        fail(jobId, detail, true);
+        fail(jobId, generation, detail, true);
         return;
       }
       if (cancelled.get()) {
         outcome = "cancelled";
         detail = "the worker stopped before the job finished";
-        fail(jobId, detail, true);
+        fail(jobId, generation, detail, true);
+        return;
+      }
+      if (sender.generation() != generation) {
+        outcome = "abandoned";
+        detail = "the session it was accepted on dropped; the studio has requeued it";
         return;
       }
       delivering.set(true);
-      String failure = deliver(claim, prompt, result);
+      String failure = deliver(claim, generation, prompt, result);
       if (failure == null) {
         outcome = "completed";
       } else {
@@ -279,7 +289,7 @@ public final class JobRunner {
   }
 
   /** Delivers a result; returns null on success, else why it failed (already reported). */
-  private @Nullable String deliver(Claim claim, String prompt, JobResult result)
+  private @Nullable String deliver(Claim claim, long generation, String prompt, JobResult result)
       throws InterruptedException {
     String jobId = claim.jobId();
     switch (result) {
@@ -303,7 +313,7 @@ public final class JobRunner {
             yield null;
           }
           case ResultUploader.Failed failed -> {
-            fail(jobId, failed.why(), true);
+            fail(jobId, generation, failed.why(), true);
             yield failed.why();
           }
         };
@@ -311,23 +321,41 @@ public final class JobRunner {
       case JobResult.Json json -> {
         try {
           var valid = codec.validateJson(json.json().json());
-          if (!send(jobId, new WorkerFrame.CompleteJson(jobId, valid, prompt))) {
+          if (!report(jobId, generation, new WorkerFrame.CompleteJson(jobId, valid, prompt))) {
             return "the completeJson frame could not be sent";
           }
           log.info("job {} result sent as completeJson", jobId);
           return null;
         } catch (FrameDecodeException e) {
           String why = "the engine returned invalid JSON: " + e.getMessage();
-          fail(jobId, why, true);
+          fail(jobId, generation, why, true);
           return why;
         }
       }
     }
   }
 
-  private void fail(String jobId, String error, boolean retryable) throws InterruptedException {
+  private void fail(String jobId, long generation, String error, boolean retryable)
+      throws InterruptedException {
     log.warn("job {} failed (retryable={}): {}", jobId, retryable, error);
-    send(jobId, new WorkerFrame.Fail(jobId, error, retryable));
+    report(jobId, generation, new WorkerFrame.Fail(jobId, error, retryable));
+  }
+
+  /**
+   * Sends a job's outcome, unless the socket it was accepted on has dropped since: the studio has
+   * requeued the job, and a late outcome would be a protocol violation.
+   */
+  private boolean report(String jobId, long generation, WorkerFrame frame)
+      throws InterruptedException {
+    if (sender.generation() != generation) {
+      log.warn(
+          "not sending {} for job {}: the session it was accepted on dropped and the studio has"
+              + " requeued it",
+          frame.type(),
+          jobId);
+      return false;
+    }
+    return send(jobId, frame);
   }
 
   /** Sends a frame for a job; logs with the job id when it could not be sent. */

@@ -18,6 +18,10 @@ public final class SessionLink implements FrameSender {
   private final Duration sendTimeout;
   private final AtomicReference<@Nullable WsConnection> live = new AtomicReference<>();
 
+  /** Incremented on every attach. */
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** A link with nothing attached. */
   public SessionLink(FrameCodec codec, Duration sendTimeout) {
     this.codec = codec;
@@ -25,7 +29,13 @@ public final class SessionLink implements FrameSender {
   }
 
   void attach(WsConnection connection) {
+    generation.incrementAndGet();
     live.set(connection);
+  }
+
+  @Override
+  public long generation() {
+    return generation.get();
   }
 
   void detach(WsConnection connection) {

@@ -49,6 +49,11 @@ final class JobRunnerTest {
             sent.add(frame);
             return null;
           }
+
+          @Override
+          public long generation() {
+            return 1;
+          }
         };
     return new JobRunner(
         new JobGate(),
