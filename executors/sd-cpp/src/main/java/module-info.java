@@ -1,0 +1,14 @@
+/**
+ * The sd-cpp engine: image jobs through stable-diffusion.cpp's {@code sd-cli}, one process per job.
+ *
+ * <p>It reads {@code java.net.http} to download a job's input images.
+ */
+@org.jspecify.annotations.NullMarked
+module org.studioworker.executors.sdcpp {
+  requires static org.jspecify;
+  requires java.net.http;
+  requires org.studioworker.spi;
+
+  provides org.studioworker.spi.ExecutorProvider with
+      org.studioworker.executors.sdcpp.SdCppExecutorProvider;
+}

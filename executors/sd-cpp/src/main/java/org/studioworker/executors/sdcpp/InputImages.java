@@ -1,0 +1,198 @@
+package org.studioworker.executors.sdcpp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.OptionalLong;
+import org.studioworker.spi.ExecutorException;
+
+/**
+ * Downloads a job's input images (init image, mask, reference) into a folder, each named by the
+ * SHA-256 of its content and the extension its first bytes show.
+ *
+ * <p>Only https, or http to a loopback address (the reference studio), and at most {@code maxBytes}
+ * a file. Error messages name the URL without its query, which may carry a signature. Blocks while
+ * downloading; the wait is interruptible. Thread-safe.
+ */
+final class InputImages {
+  /** Why 32 MiB? A 4096×4096 RGBA PNG without compression is 64 MiB; real inputs are far below. */
+  static final long DEFAULT_MAX_BYTES = 32L << 20;
+
+  private final HttpClient http;
+  private final long maxBytes;
+  private final Duration timeout;
+
+  InputImages(HttpClient http, long maxBytes, Duration timeout) {
+    this.http = http;
+    this.maxBytes = maxBytes;
+    this.timeout = timeout;
+  }
+
+  /** A downloader with its own client: redirects only to as secure or more, 15 s to connect. */
+  static InputImages create(long maxBytes) {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(15))
+            .build();
+    return new InputImages(http, maxBytes, Duration.ofMinutes(2));
+  }
+
+  /**
+   * Downloads {@code url} into {@code folder} as {@code <sha256>.<ext>} and returns the file.
+   *
+   * @param what what the image is for ({@code initImageUrl}), for messages
+   * @throws ExecutorException when the URL is refused or the download fails
+   * @throws InterruptedException when the job is cancelled while downloading
+   */
+  Path fetch(String what, String url, Path folder) throws ExecutorException, InterruptedException {
+    URI uri = checked(what, url);
+    String shown = shown(uri);
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    byte[] body;
+    try {
+      HttpResponse<InputStream> response =
+          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        URI landed = response.uri();
+        if (!landed.equals(uri)) {
+          checked(what, landed.toString());
+        }
+        if (response.statusCode() != 200) {
+          throw new ExecutorException(
+              what + " " + shown + " answered HTTP " + response.statusCode());
+        }
+        OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+        if (length.isPresent() && length.getAsLong() > maxBytes) {
+          throw tooLarge(what, shown);
+        }
+        body = in.readNBytes(Math.toIntExact(maxBytes + 1));
+      }
+    } catch (IOException e) {
+      throw new ExecutorException(
+          "could not download " + what + " " + shown + ": " + e.getClass().getSimpleName(), e);
+    }
+    if (body.length > maxBytes) {
+      throw tooLarge(what, shown);
+    }
+    if (body.length == 0) {
+      throw new ExecutorException(what + " " + shown + " is empty");
+    }
+    Path file = folder.resolve(sha256(body) + "." + extension(body));
+    try {
+      Files.createDirectories(folder);
+      if (!Files.exists(file)) {
+        Files.write(file, body);
+      }
+    } catch (IOException e) {
+      throw new ExecutorException("could not store " + what + " in " + folder, e);
+    }
+    return file;
+  }
+
+  /** The extension the first bytes show: png, jpg, webp, gif, bmp, or img when unknown. */
+  static String extension(byte[] data) {
+    if (startsWith(data, 0x89, 'P', 'N', 'G')) {
+      return "png";
+    }
+    if (startsWith(data, 0xFF, 0xD8, 0xFF)) {
+      return "jpg";
+    }
+    if (data.length >= 12
+        && startsWith(data, 'R', 'I', 'F', 'F')
+        && data[8] == 'W'
+        && data[9] == 'E'
+        && data[10] == 'B'
+        && data[11] == 'P') {
+      return "webp";
+    }
+    if (startsWith(data, 'G', 'I', 'F', '8')) {
+      return "gif";
+    }
+    if (startsWith(data, 'B', 'M')) {
+      return "bmp";
+    }
+    return "img";
+  }
+
+  private static boolean startsWith(byte[] data, int... prefix) {
+    if (data.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if ((data[i] & 0xFF) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private ExecutorException tooLarge(String what, String shown) {
+    return new ExecutorException(
+        what + " " + shown + " is larger than the limit of " + (maxBytes >> 10) + " KiB");
+  }
+
+  /** The URI, if it is https, or http to a loopback address. */
+  private static URI checked(String what, String url) throws ExecutorException {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new ExecutorException(what + " is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost();
+    if (host == null || host.isEmpty()) {
+      throw new ExecutorException(what + " has no host: " + shown(uri));
+    }
+    if (scheme.equals("https")) {
+      return uri;
+    }
+    if (scheme.equals("http") && isLoopback(host)) {
+      return uri;
+    }
+    throw new ExecutorException(
+        what + " must be an https URL (http only on a loopback address), not " + shown(uri));
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException | SecurityException e) {
+      return false;
+    }
+  }
+
+  /** The URL without query or fragment, which may carry a signature. */
+  static String shown(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme() + "://";
+    String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      authority = authority.substring(at + 1);
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    return scheme + authority + path;
+  }
+
+  private static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

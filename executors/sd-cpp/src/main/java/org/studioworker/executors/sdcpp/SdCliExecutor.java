@@ -1,0 +1,291 @@
+package org.studioworker.executors.sdcpp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.studioworker.spi.Claim;
+import org.studioworker.spi.EngineId;
+import org.studioworker.spi.Executor;
+import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.JobContext;
+import org.studioworker.spi.JobResult;
+import org.studioworker.spi.ModelFile;
+import org.studioworker.spi.Task;
+import org.studioworker.spi.TaskKind;
+import org.studioworker.spi.UnsupportedJobException;
+
+/**
+ * Runs image jobs through {@code sd-cli}, one process per job (see the package documentation for
+ * the argument contract and every choice behind it).
+ *
+ * <p>{@link #serves()} never blocks: it answers from the last check and starts a new one in the
+ * background when that is older than the refresh interval. {@link #run} blocks for the whole job;
+ * the runtime runs one job at a time. Thread-safe.
+ */
+final class SdCliExecutor implements Executor {
+  static final String PROGRAM = "sd-cli";
+  static final String PROGRAM_VAR = "STUDIO_WORKER_SD_CLI";
+
+  private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+  /** What the engine found the last time it looked. */
+  record Readiness(
+      ProgramLocator.Located program,
+      VulkanLoaderProbe.Check vulkan,
+      List<String> models,
+      long checkedAt) {
+    Readiness {
+      models = List.copyOf(models);
+    }
+
+    boolean isReady() {
+      return program.program() != null && vulkan.ok();
+    }
+  }
+
+  private final Map<String, String> env;
+  private final Path modelsRoot;
+  private final Path workDir;
+  private final SdCppSettings settings;
+  private final ProgramLocator locator = new ProgramLocator(PROGRAM, PROGRAM_VAR);
+  private final VulkanLoaderProbe vulkan;
+  private final InputImages inputImages;
+  private final LongSupplier nanoTime;
+
+  /** The last check; replaced whole, never null. */
+  private final AtomicReference<Readiness> readiness;
+
+  /** True while a background check runs; at most one at a time. */
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+
+  SdCliExecutor(
+      Map<String, String> env,
+      Path modelsRoot,
+      Path workDir,
+      SdCppSettings settings,
+      VulkanLoaderProbe vulkan,
+      InputImages inputImages,
+      LongSupplier nanoTime) {
+    this.env = Map.copyOf(env);
+    this.modelsRoot = modelsRoot;
+    this.workDir = workDir;
+    this.settings = settings;
+    this.vulkan = vulkan;
+    this.inputImages = inputImages;
+    this.nanoTime = nanoTime;
+    this.readiness = new AtomicReference<>(check());
+  }
+
+  /** The last check, for the start-up log and {@code status}. */
+  Readiness readiness() {
+    return readiness.get();
+  }
+
+  /** One line that says whether image jobs can run here, and if not, what to do. */
+  String describe() {
+    Readiness now = readiness.get();
+    String program =
+        now.program().path().map(p -> PROGRAM + " " + p).orElse(locator.notFound(now.program()));
+    return program + "; " + now.vulkan().detail();
+  }
+
+  @Override
+  public Map<TaskKind, List<String>> serves() {
+    Readiness now = readiness.get();
+    if (nanoTime.getAsLong() - now.checkedAt() >= settings.refreshInterval().toNanos()) {
+      refreshInBackground();
+    }
+    return now.isReady() ? Map.of(TaskKind.IMAGE, now.models()) : Map.of();
+  }
+
+  @Override
+  public JobResult run(Claim claim, JobContext context)
+      throws ExecutorException, InterruptedException {
+    EngineId engine = claim.modelSource().engine();
+    if (!engine.equals(EngineId.SD_CPP)) {
+      throw new UnsupportedJobException(
+          "the sd-cpp engine runs only jobs whose modelSource.engine is sd-cpp, not " + engine);
+    }
+    if (!(claim.task() instanceof Task.Image image)) {
+      throw new UnsupportedJobException(
+          "the sd-cpp engine runs only image jobs, not " + claim.task().kind());
+    }
+    Readiness now = check();
+    readiness.set(now);
+    Path program = now.program().program();
+    if (program == null) {
+      throw new ExecutorException(locator.notFound(now.program()));
+    }
+    if (!now.vulkan().ok()) {
+      throw new ExecutorException("sd-cli cannot use the GPU: " + now.vulkan().detail());
+    }
+    checkCancelled(context);
+
+    List<SdCliCommand.LocalFile> files = new ArrayList<>();
+    for (ModelFile file : claim.modelSource().files()) {
+      files.add(new SdCliCommand.LocalFile(file.role(), context.modelFile(file)));
+      checkCancelled(context);
+    }
+
+    Path jobDir = createJobDir();
+    try {
+      SdCliCommand.InputFiles inputs = download(image, jobDir, context);
+      Path output = Files.createTempFile(jobDir, "sd-", ".png");
+      List<String> command =
+          SdCliCommand.build(
+              program, image, claim.modelSource().cliDefaults(), files, inputs, output);
+      context
+          .log()
+          .info(
+              "sd-cli "
+                  + SdCliCommand.width(image, claim.modelSource().cliDefaults())
+                  + "x"
+                  + SdCliCommand.height(image, claim.modelSource().cliDefaults())
+                  + ", "
+                  + SdCliCommand.steps(image, claim.modelSource().cliDefaults())
+                  + " steps, "
+                  + files.size()
+                  + " model files");
+      ProcessRun run = start(command, jobDir, context);
+      ProcessRun.Outcome outcome = run.await(context::isCancelled, settings.jobTimeout());
+      return switch (outcome) {
+        case ProcessRun.Outcome.Exited(int status) when status == 0 -> readImage(output, run);
+        case ProcessRun.Outcome.Exited(int status) ->
+            throw new ExecutorException(
+                "sd-cli failed with exit status " + status + ": " + lastLine(run));
+        case ProcessRun.Outcome.Cancelled() ->
+            throw new InterruptedException("the job was cancelled; sd-cli was stopped");
+        case ProcessRun.Outcome.TimedOut(var limit) ->
+            throw new ExecutorException(
+                "sd-cli ran past the job timeout of " + limit.toSeconds() + " s and was stopped");
+      };
+    } catch (IOException e) {
+      throw new ExecutorException("could not prepare the sd-cli run in " + jobDir, e);
+    } finally {
+      deleteTree(jobDir);
+    }
+  }
+
+  /** Holds no process between jobs. */
+  @Override
+  public void close() {}
+
+  private ProcessRun start(List<String> command, Path jobDir, JobContext context)
+      throws ExecutorException {
+    ProgressLog out = new ProgressLog(context.log()::info, settings.logInterval(), nanoTime);
+    ProgressLog err = new ProgressLog(context.log()::warn, settings.logInterval(), nanoTime);
+    try {
+      return ProcessRun.start(command, jobDir, settings.killGrace(), out, err);
+    } catch (IOException e) {
+      throw new ExecutorException("could not start " + command.getFirst() + ": " + e.getMessage());
+    }
+  }
+
+  private SdCliCommand.InputFiles download(Task.Image image, Path jobDir, JobContext context)
+      throws ExecutorException, InterruptedException {
+    Path init = fetch("initImageUrl", image.initImageUrl(), jobDir, context);
+    Path mask = fetch("maskUrl", image.maskUrl(), jobDir, context);
+    Path ref = fetch("refImageUrl", image.refImageUrl(), jobDir, context);
+    return new SdCliCommand.InputFiles(init, mask, ref);
+  }
+
+  private @Nullable Path fetch(String what, @Nullable String url, Path jobDir, JobContext context)
+      throws ExecutorException, InterruptedException {
+    if (url == null) {
+      return null;
+    }
+    checkCancelled(context);
+    Path file = inputImages.fetch(what, url, jobDir.resolve("inputs"));
+    context.log().info(what + " downloaded (" + file.getFileName() + ")");
+    return file;
+  }
+
+  /** The PNG sd-cli wrote. */
+  private static JobResult readImage(Path output, ProcessRun run) throws ExecutorException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(output);
+    } catch (IOException e) {
+      throw new ExecutorException("sd-cli exited normally but its image cannot be read", e);
+    }
+    if (bytes.length == 0) {
+      throw new ExecutorException("sd-cli exited normally but wrote no image: " + lastLine(run));
+    }
+    if (bytes.length < PNG_MAGIC.length
+        || !java.util.Arrays.equals(bytes, 0, PNG_MAGIC.length, PNG_MAGIC, 0, PNG_MAGIC.length)) {
+      throw new ExecutorException("sd-cli wrote a file that is not a PNG");
+    }
+    return new JobResult.Binary(bytes, "png");
+  }
+
+  /** sd-cli's last error line, or its last output line when it wrote no error. */
+  private static String lastLine(ProcessRun run) {
+    return run.stderr().last().or(() -> run.stdout().last()).orElse("it printed nothing");
+  }
+
+  private static void checkCancelled(JobContext context) throws InterruptedException {
+    if (context.isCancelled() || Thread.currentThread().isInterrupted()) {
+      throw new InterruptedException("the job was cancelled");
+    }
+  }
+
+  /** A private folder for one job's inputs and output (0700 where the file system has modes). */
+  private Path createJobDir() throws ExecutorException {
+    Path parent = workDir.resolve("sd-cpp");
+    try {
+      Files.createDirectories(parent);
+      return Files.createTempDirectory(parent, "job-");
+    } catch (IOException e) {
+      throw new ExecutorException("could not create a folder for the job under " + parent, e);
+    }
+  }
+
+  /** Deletes the job's folder; a file that will not go is left behind, never thrown about. */
+  private static void deleteTree(Path folder) {
+    try (Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          // Left behind; the next job uses a new folder.
+        }
+      }
+    } catch (IOException e) {
+      // Nothing to delete, or the folder cannot be listed: left behind.
+    }
+  }
+
+  /** Looks for sd-cli, the Vulkan loader and the model list; blocks briefly. */
+  private Readiness check() {
+    return new Readiness(
+        locator.locate(env, modelsRoot),
+        vulkan.check(),
+        ModelList.read(modelsRoot),
+        nanoTime.getAsLong());
+  }
+
+  private void refreshInBackground() {
+    if (!refreshing.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofVirtual()
+        .name("sd-cpp-readiness")
+        .start(
+            () -> {
+              try {
+                readiness.set(check());
+              } finally {
+                refreshing.set(false);
+              }
+            });
+  }
+}
