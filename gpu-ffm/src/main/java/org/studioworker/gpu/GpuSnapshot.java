@@ -8,9 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The GPUs of the machine at one moment. Immutable; any thread may read it.
  *
- * @param source where the numbers came from ({@code nvml}, {@code sysfs}, {@code none})
+ * @param source where the numbers came from: nvml, sysfs, or none when no GPU is listed
  * @param driverVersion the driver version when known
- * @param note why no GPU is listed, when none is
+ * @param note why no GPU is listed, when none is; or what could not be read
  */
 public record GpuSnapshot(
     String source,
@@ -36,5 +36,36 @@ public record GpuSnapshot(
       total += device.totalBytes();
     }
     return total / BYTES_PER_GB;
+  }
+
+  /**
+   * This snapshot as one line of JSON, the output of {@code studio-worker gpu --json}.
+   *
+   * <p>Shape: {@code {"source", "driver", "note", "readAt", "gpus": [{"index", "name", "uuid",
+   * "totalBytes", "freeBytes", "usedBytes", "utilisationPercent", "temperatureCelsius"}]}}; an
+   * unknown value is {@code null}, never left out, so readers see every key.
+   */
+  public String toJson() {
+    StringBuilder out = new StringBuilder(256 + 256 * devices.size());
+    out.append("{\"source\":");
+    JsonText.string(out, source).append(",\"driver\":");
+    JsonText.string(out, driverVersion).append(",\"note\":");
+    JsonText.string(out, note).append(",\"readAt\":");
+    JsonText.string(out, readAt.toString()).append(",\"gpus\":[");
+    for (int i = 0; i < devices.size(); i++) {
+      GpuDevice device = devices.get(i);
+      if (i > 0) {
+        out.append(',');
+      }
+      out.append("{\"index\":").append(device.index()).append(",\"name\":");
+      JsonText.string(out, device.name()).append(",\"uuid\":");
+      JsonText.string(out, device.uuid()).append(",\"totalBytes\":").append(device.totalBytes());
+      out.append(",\"freeBytes\":");
+      JsonText.number(out, device.freeBytes()).append(",\"usedBytes\":");
+      JsonText.number(out, device.usedBytes()).append(",\"utilisationPercent\":");
+      JsonText.number(out, device.utilisationPercent()).append(",\"temperatureCelsius\":");
+      JsonText.number(out, device.temperatureCelsius()).append('}');
+    }
+    return out.append("]}").toString();
   }
 }
