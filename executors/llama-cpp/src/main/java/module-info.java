@@ -9,4 +9,7 @@ module org.studioworker.executors.llamacpp {
   requires static org.jspecify;
   requires java.net.http;
   requires org.studioworker.spi;
+
+  provides org.studioworker.spi.ExecutorProvider with
+      org.studioworker.executors.llamacpp.LlamaCppExecutorProvider;
 }

@@ -1,0 +1,119 @@
+package org.studioworker.executors.llamacpp;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * Writes one JSON object, member by member, with correct string escaping.
+ *
+ * <p>Values already in JSON form ({@link #raw}) are written as given; the caller has parsed them.
+ * Not thread-safe; one writer per document.
+ */
+final class JsonWriter {
+  private final StringBuilder out = new StringBuilder("{");
+  private boolean empty = true;
+
+  JsonWriter string(String name, String value) {
+    name(name);
+    quote(out, value);
+    return this;
+  }
+
+  JsonWriter number(String name, long value) {
+    name(name);
+    out.append(value);
+    return this;
+  }
+
+  /** A finite number without exponent ({@code 0.7}); JSON has no NaN or infinity. */
+  JsonWriter number(String name, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be a finite number, got " + value);
+    }
+    name(name);
+    out.append(value == 0 ? "0" : BigDecimal.valueOf(value).stripTrailingZeros().toPlainString());
+    return this;
+  }
+
+  JsonWriter bool(String name, boolean value) {
+    name(name);
+    out.append(value);
+    return this;
+  }
+
+  /** A member whose value is JSON text already. */
+  JsonWriter raw(String name, String json) {
+    name(name);
+    out.append(json);
+    return this;
+  }
+
+  /** A member whose value is an array of strings. */
+  JsonWriter strings(String name, List<String> values) {
+    name(name);
+    out.append('[');
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      quote(out, values.get(i));
+    }
+    out.append(']');
+    return this;
+  }
+
+  /** A member whose value is an array of JSON texts. */
+  JsonWriter rawArray(String name, List<String> jsons) {
+    name(name);
+    out.append('[').append(String.join(",", jsons)).append(']');
+    return this;
+  }
+
+  /** The document; the writer must not be used afterwards. */
+  String close() {
+    return out.append('}').toString();
+  }
+
+  private void name(String name) {
+    if (!empty) {
+      out.append(',');
+    }
+    empty = false;
+    quote(out, name);
+    out.append(':');
+  }
+
+  /**
+   * Appends {@code value} as a JSON string: quotes, backslashes and control characters escaped;
+   * every surrogate as {@code \\uXXXX}, so that a lone one still makes valid JSON text.
+   */
+  static void quote(StringBuilder out, String value) {
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        default -> {
+          if (c < 0x20 || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+
+  static String quote(String value) {
+    StringBuilder out = new StringBuilder(value.length() + 2);
+    quote(out, value);
+    return out.toString();
+  }
+}

@@ -1,0 +1,320 @@
+package org.studioworker.executors.llamacpp;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.studioworker.spi.Claim;
+import org.studioworker.spi.EngineId;
+import org.studioworker.spi.Executor;
+import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.FileRole;
+import org.studioworker.spi.JobContext;
+import org.studioworker.spi.JobResult;
+import org.studioworker.spi.JsonText;
+import org.studioworker.spi.ModelFile;
+import org.studioworker.spi.Task;
+import org.studioworker.spi.TaskKind;
+import org.studioworker.spi.UnsupportedJobException;
+
+/**
+ * Runs llm jobs through a managed llama-server: started for a job's model, kept loaded for the
+ * following jobs of the same model, restarted for another model or when it died, and stopped after
+ * an idle period and on {@link #close()}.
+ *
+ * <p>Jobs run one at a time (a lock serialises them); {@link #serves()} never blocks; {@link
+ * #close()} may be called from any thread and stops the server even while a job runs.
+ */
+final class LlamaServerExecutor implements Executor {
+  static final String PROGRAM = "llama-server";
+  static final String PROGRAM_VAR = "STUDIO_WORKER_LLAMA_SERVER";
+
+  /** Why 200 characters? Enough for llama-server's error message, short enough for a log line. */
+  private static final int EXCERPT_CHARS = 200;
+
+  /** Why 250 ms? A cancelled job must stop within the runtime's 250 ms stop-check rhythm. */
+  private static final long POLL_MILLIS = 250;
+
+  private final Map<String, String> env;
+  private final Path modelsRoot;
+  private final Path workDir;
+  private final LlamaCppSettings settings;
+  private final HttpClient http;
+  private final ProgramLocator locator = new ProgramLocator(PROGRAM, PROGRAM_VAR);
+  private final ScheduledExecutorService idleTimer;
+
+  /** Held for a whole job; jobs and idle stops never overlap. */
+  private final ReentrantLock jobs = new ReentrantLock();
+
+  /** The running server, or null. Written under {@link #jobs}; read by {@link #close()}. */
+  private volatile @Nullable LlamaServer server;
+
+  /** The pending idle stop, or null. Guarded by {@link #jobs}. */
+  private @Nullable ScheduledFuture<?> idleStop;
+
+  private volatile boolean closed;
+
+  LlamaServerExecutor(
+      Map<String, String> env,
+      Path modelsRoot,
+      Path workDir,
+      LlamaCppSettings settings,
+      HttpClient http) {
+    this.env = Map.copyOf(env);
+    this.modelsRoot = modelsRoot;
+    this.workDir = workDir;
+    this.settings = settings;
+    this.http = http;
+    this.idleTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("llama-server-idle").factory());
+  }
+
+  /** Where llama-server is, or where it was looked for; for the start-up log. */
+  String describe() {
+    ProgramLocator.Located located = locator.locate(env, modelsRoot);
+    return located.path().map(p -> PROGRAM + " " + p).orElse(locator.notFound(located));
+  }
+
+  /** The running server, for tests. */
+  @Nullable LlamaServer server() {
+    return server;
+  }
+
+  /**
+   * {@code llm} with no model ids: the studio routes by {@code modelSource.engine} and picks
+   * workers by kind, and the model ids are the studio's own.
+   */
+  @Override
+  public Map<TaskKind, List<String>> serves() {
+    return Map.of(TaskKind.LLM, List.of());
+  }
+
+  @Override
+  public JobResult run(Claim claim, JobContext context)
+      throws ExecutorException, InterruptedException {
+    EngineId engine = claim.modelSource().engine();
+    if (!engine.equals(EngineId.LLAMA_CPP)) {
+      throw new UnsupportedJobException(
+          "the llama-cpp engine runs only jobs whose modelSource.engine is llama-cpp, not "
+              + engine);
+    }
+    if (!(claim.task() instanceof Task.Llm llm)) {
+      throw new UnsupportedJobException(
+          "the llama-cpp engine runs only llm jobs, not " + claim.task().kind());
+    }
+    ModelFile modelFile = only(claim, FileRole.MODEL);
+    if (modelFile == null) {
+      throw new UnsupportedJobException("an llm job needs a model file; this one names none");
+    }
+    ModelFile visionFile = only(claim, FileRole.TEXT_ENCODER_VISION);
+    ProgramLocator.Located located = locator.locate(env, modelsRoot);
+    Path program = located.program();
+    if (program == null) {
+      throw new ExecutorException(locator.notFound(located));
+    }
+    Path model = context.modelFile(modelFile);
+    Path mmproj = visionFile == null ? null : context.modelFile(visionFile);
+    ServerKey key = new ServerKey(model, mmproj, claim.modelSource().cliDefaults().contextSize());
+    String body =
+        ChatRequest.json(
+            claim.model(), llm, claim.modelSource().cliDefaults(), context.log()::warn);
+
+    jobs.lockInterruptibly();
+    try {
+      if (closed) {
+        throw new ExecutorException("the llama-cpp engine is closed");
+      }
+      cancelIdleStop();
+      LlamaServer running = ensureServer(program, key, context);
+      String reply = complete(running, body, context);
+      return new JobResult.Json(new JsonText(reply));
+    } finally {
+      scheduleIdleStop();
+      jobs.unlock();
+    }
+  }
+
+  /** Stops the server and the idle timer; never throws, does not wait for a job. */
+  @Override
+  public void close() {
+    closed = true;
+    idleTimer.shutdownNow();
+    LlamaServer running = server;
+    server = null;
+    if (running != null) {
+      running.stop();
+    }
+  }
+
+  /** The server for {@code key}, started (and the old one stopped) when needed. */
+  private LlamaServer ensureServer(Path program, ServerKey key, JobContext context)
+      throws ExecutorException, InterruptedException {
+    LlamaServer current = server;
+    if (current != null && current.key().equals(key) && current.isAlive()) {
+      return current;
+    }
+    if (current != null) {
+      context
+          .log()
+          .info(
+              current.isAlive()
+                  ? "llama-server: switching to " + key.model().getFileName()
+                  : "llama-server had stopped (" + current.lastLine() + "); restarting it");
+      current.stop();
+      server = null;
+    }
+    try {
+      Files.createDirectories(workDir);
+    } catch (IOException e) {
+      throw new ExecutorException("could not create the work folder " + workDir, e);
+    }
+    LlamaServer started = LlamaServer.start(program, key, workDir, settings.killGrace());
+    server = started;
+    context.log().info("llama-server starting with " + key.model().getFileName());
+    boolean healthy = false;
+    try {
+      started.awaitHealthy(http, settings.loadTimeout(), context::isCancelled);
+      healthy = true;
+    } finally {
+      if (!healthy) {
+        started.stop();
+        server = null;
+      }
+    }
+    context.log().info("llama-server ready with " + key.model().getFileName());
+    return started;
+  }
+
+  /** Posts the chat completion; the reply's JSON text when it is an object. */
+  private String complete(LlamaServer running, String body, JobContext context)
+      throws ExecutorException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(running.uri("/v1/chat/completions"))
+            .timeout(settings.jobTimeout())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build();
+    CompletableFuture<HttpResponse<String>> pending =
+        http.sendAsync(
+            request,
+            HttpResponse.BodyHandlers.limiting(
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8),
+                settings.maxReplyBytes()));
+    HttpResponse<String> response;
+    try {
+      response = await(pending, context);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw new ExecutorException(
+            "llama-server did not answer within the job timeout of "
+                + settings.jobTimeout().toSeconds()
+                + " s");
+      }
+      String why = running.isAlive() ? String.valueOf(cause.getMessage()) : running.lastLine();
+      throw new ExecutorException(
+          "the request to llama-server failed (" + cause.getClass().getSimpleName() + "): " + why,
+          cause);
+    }
+    String reply = response.body();
+    if (response.statusCode() != 200) {
+      throw new ExecutorException(
+          "llama-server answered HTTP " + response.statusCode() + ": " + excerpt(reply));
+    }
+    if (!JsonReader.isObject(reply)) {
+      throw new ExecutorException(
+          "llama-server answered with something that is not a JSON object: " + excerpt(reply));
+    }
+    return reply;
+  }
+
+  private static HttpResponse<String> await(
+      CompletableFuture<HttpResponse<String>> pending, JobContext context)
+      throws ExecutionException, InterruptedException {
+    try {
+      while (true) {
+        try {
+          return pending.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (context.isCancelled()) {
+            throw new InterruptedException("the job was cancelled");
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      // Closing the exchange tells llama-server to stop generating for it.
+      pending.cancel(true);
+      throw e;
+    }
+  }
+
+  private void cancelIdleStop() {
+    ScheduledFuture<?> pending = idleStop;
+    if (pending != null) {
+      pending.cancel(false);
+      idleStop = null;
+    }
+  }
+
+  private void scheduleIdleStop() {
+    if (closed || server == null) {
+      return;
+    }
+    cancelIdleStop();
+    Duration idle = settings.idleStop();
+    try {
+      idleStop = idleTimer.schedule(this::stopIdle, idle.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Closed meanwhile: close() stops the server itself.
+    }
+  }
+
+  /** Stops the server if no job has started since this stop was scheduled. */
+  private void stopIdle() {
+    if (!jobs.tryLock()) {
+      return; // a job runs; it schedules the next idle stop when it ends
+    }
+    try {
+      LlamaServer running = server;
+      server = null;
+      idleStop = null;
+      if (running != null) {
+        running.stop();
+      }
+    } finally {
+      jobs.unlock();
+    }
+  }
+
+  private static @Nullable ModelFile only(Claim claim, FileRole role) {
+    for (ModelFile file : claim.modelSource().files()) {
+      if (file.role() == role) {
+        return file;
+      }
+    }
+    return null;
+  }
+
+  private static String excerpt(String text) {
+    String flat = text.strip().replaceAll("\\s+", " ");
+    return flat.length() <= EXCERPT_CHARS ? flat : flat.substring(0, EXCERPT_CHARS) + "…";
+  }
+}

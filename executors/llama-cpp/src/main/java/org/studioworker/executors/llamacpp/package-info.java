@@ -1,0 +1,50 @@
+/**
+ * The llama-cpp engine: llm jobs ({@code modelSource.engine = llama-cpp}) through a managed
+ * llama.cpp {@code llama-server}.
+ *
+ * <h2>Finding llama-server</h2>
+ *
+ * The first executable of: {@code $STUDIO_WORKER_LLAMA_SERVER}, {@code
+ * <models_root>/bin/llama-server}, {@code ~/.local/bin/llama-server}, then each folder of {@code
+ * PATH}, looked up again for every job. Not found: the job fails (retryable) with the list of
+ * places looked at.
+ *
+ * <h2>The server</h2>
+ *
+ * Started for a job as {@code llama-server -m <model> --host 127.0.0.1 --port <free port> [-c
+ * <cliDefaults.contextSize>] [--mmproj <text-encoder-vision file>]}, then {@code GET /health} is
+ * polled until it answers 200 (10 minutes at most; a server that exits first fails the job with its
+ * last output line). It stays loaded for the following jobs with the same files and context size,
+ * is restarted for different ones or when it died, and is stopped after 10 idle minutes ({@code
+ * STUDIO_WORKER_LLAMA_IDLE_SECS}) and on close. Stopping stops its whole process tree.
+ *
+ * <h2>The request</h2>
+ *
+ * {@code POST /v1/chat/completions} with {@code model} (the claim's model id), {@code messages}
+ * ({@code system} first when the task has one), {@code stream:false}, {@code max_tokens}, {@code
+ * temperature}, {@code top_p} and {@code stop} when given, and:
+ *
+ * <ul>
+ *   <li>{@code jsonSchema} → {@code response_format: {"type":"json_schema","json_schema":
+ *       {"name":"result","schema":<schema>}}}, the OpenAI form, which llama-server turns into a
+ *       grammar (its own top-level {@code json_schema} field would work too, but the OpenAI form
+ *       keeps the request portable);
+ *   <li>{@code chatTemplateKwargs} (or the model's {@code cliDefaults.chatTemplateKwargs} when the
+ *       task has none) → {@code chat_template_kwargs};
+ *   <li>{@code reasoning} → llama-server's {@code reasoning_effort}: {@code {"effort":"low"}} or
+ *       {@code "low"} gives {@code low}; {@code false} or {@code {"enabled":false}} gives {@code
+ *       none}, which turns thinking off; any other shape is left out with a warning in the job's
+ *       log. The server's default reasoning format stays, so thinking comes back in {@code
+ *       reasoning_content}, apart from the answer.
+ * </ul>
+ *
+ * Non-object {@code jsonSchema} or {@code chatTemplateKwargs} values are left out with a warning.
+ * The reply (16 MiB at most) is returned as the job's JSON result as it came, once checked to be a
+ * JSON object; the runtime validates it again. An HTTP error fails the job (retryable) with the
+ * status and the first 200 characters of the body. A completion may take 30 minutes ({@code
+ * STUDIO_WORKER_LLAMA_TIMEOUT_SECS}); a cancelled job closes its request, which tells the server to
+ * stop generating, and keeps the server loaded.
+ *
+ * <p>JSON is written and read by two small classes of this package: a plugin brings no library.
+ */
+package org.studioworker.executors.llamacpp;

@@ -1,0 +1,95 @@
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in llama-server for the engine's tests, run as a single-file source program.
+ *
+ * <p>It appends its PID and arguments to {@code $STANDIN_DIR/starts}, answers {@code /health} with
+ * 503 ("loading") twice and then 200, records each chat completion request as {@code
+ * request-<pid>-<n>.json} and answers it with {@code reply.json}. The file {@code mode} changes
+ * that: {@code fail-start} exits at once with an error line, {@code http-500} answers an error,
+ * {@code hang} never answers a completion.
+ */
+public class LlamaServerStandIn {
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(System.getenv("STANDIN_DIR"));
+    long pid = ProcessHandle.current().pid();
+    Files.writeString(
+        dir.resolve("starts"),
+        pid + "\0" + String.join("\0", args) + "\n",
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    if (mode(dir).equals("fail-start")) {
+      System.err.println("llama_model_load: error loading model: tensor data is not within bounds");
+      System.exit(1);
+    }
+    int port = Integer.parseInt(args[Arrays.asList(args).indexOf("--port") + 1]);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    AtomicInteger healthChecks = new AtomicInteger();
+    server.createContext(
+        "/health",
+        exchange -> {
+          boolean loading = healthChecks.incrementAndGet() <= 2;
+          send(
+              exchange,
+              loading ? 503 : 200,
+              loading
+                  ? "{\"error\":{\"code\":503,\"message\":\"Loading model\"}}"
+                  : "{\"status\":\"ok\"}");
+        });
+    AtomicInteger requests = new AtomicInteger();
+    server.createContext(
+        "/v1/chat/completions",
+        exchange -> {
+          byte[] request = exchange.getRequestBody().readAllBytes();
+          int n = requests.incrementAndGet();
+          Path tmp = dir.resolve("request.tmp-" + pid);
+          Files.write(tmp, request);
+          Files.move(tmp, dir.resolve("request-" + pid + "-" + n + ".json"));
+          String mode = mode(dir);
+          if (mode.equals("hang")) {
+            try {
+              Thread.sleep(600_000);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+          if (mode.equals("http-500")) {
+            send(
+                exchange,
+                500,
+                "{\"error\":{\"code\":500,\"message\":\"the request exceeds the available context"
+                    + " size\",\"type\":\"exceed_context_size_error\"}}");
+            return;
+          }
+          send(exchange, 200, Files.readString(dir.resolve("reply.json")));
+        });
+    server.start();
+    System.err.println("main: server is listening on http://127.0.0.1:" + port);
+  }
+
+  private static String mode(Path dir) throws IOException {
+    Path file = dir.resolve("mode");
+    return Files.exists(file) ? Files.readString(file).strip() : "ok";
+  }
+
+  private static void send(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+}
