@@ -102,7 +102,7 @@ final class GpuCheck {
               ? "# mean memory read: could not be measured"
               : String.format(
                   Locale.ROOT,
-                  "# mean memory read (%s, GPU %d): %.2f µs over %d calls",
+                  "# mean memory read (%s, GPU %d): %.2f µs over %d calls, after as many to warm up",
                   nvml.memorySymbol(),
                   first,
                   meanNanos / 1000.0,

@@ -118,8 +118,8 @@ final class NvmlGpuInventory implements GpuInventory {
   }
 
   /**
-   * Reads the memory of one device {@code calls} times on the native thread and returns the mean
-   * time of one read; for {@code GpuCheck} and benchmarks.
+   * Reads the memory of one device {@code calls} times on the native thread, after as many warm-up
+   * reads, and returns the mean time of one read; for {@code GpuCheck}.
    *
    * @return the mean in nanoseconds, or null when NVML is not initialised or the device cannot be
    *     read
@@ -231,7 +231,11 @@ final class NvmlGpuInventory implements GpuInventory {
     }
     try {
       MemorySegment device = nvml.deviceHandle(index);
-      nvml.memory(device);
+      // Warm up with as many reads as are timed, so that the mean is the steady state, not the
+      // interpreter's first pass over the downcall.
+      for (int i = 0; i < calls; i++) {
+        nvml.memory(device);
+      }
       long start = System.nanoTime();
       for (int i = 0; i < calls; i++) {
         nvml.memory(device);
