@@ -29,6 +29,17 @@ public interface Executor extends AutoCloseable {
    */
   JobResult run(Claim claim, JobContext context) throws ExecutorException, InterruptedException;
 
+  /**
+   * Whether the engine can run jobs on this machine now, in one line for {@code status} and the
+   * start-up log: {@code ok}, or what is missing and how to fix it ("the Vulkan loader
+   * libvulkan.so.1 is missing: apt-get install libvulkan1").
+   *
+   * <p>Does not block. The default is {@code ok}.
+   */
+  default String readiness() {
+    return "ok";
+  }
+
   /** Releases what the engine holds (processes, native memory). Never throws. */
   @Override
   void close();

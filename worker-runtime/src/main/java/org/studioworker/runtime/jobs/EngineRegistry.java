@@ -31,9 +31,17 @@ import org.studioworker.spi.TaskKind;
 public final class EngineRegistry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("engines");
 
-  /** One engine as shown in the roster. */
+  /**
+   * One engine as shown in the roster.
+   *
+   * @param readiness {@code ok}, or what the engine lacks on this machine and how to fix it
+   */
   public record Engine(
-      EngineId id, String version, String source, Map<TaskKind, List<String>> serves) {}
+      EngineId id,
+      String version,
+      String source,
+      Map<TaskKind, List<String>> serves,
+      String readiness) {}
 
   private final Map<EngineId, Executor> executors;
   private final List<Engine> roster;
@@ -96,7 +104,7 @@ public final class EngineRegistry implements AutoCloseable {
         Executor executor = provider.create(environment);
         Map<TaskKind, List<String>> serves = copy(executor.serves());
         executors.put(id, executor);
-        roster.add(new Engine(id, provider.version(), source, serves));
+        roster.add(new Engine(id, provider.version(), source, serves, readiness(executor)));
       } catch (ExecutorException | RuntimeException | LinkageError e) {
         log.warn("engine {} is not available ({}): {}", id, source, e.getMessage());
       }
@@ -124,6 +132,14 @@ public final class EngineRegistry implements AutoCloseable {
     }
     var location = provider.getClass().getProtectionDomain().getCodeSource();
     return location == null ? "class path" : String.valueOf(location.getLocation());
+  }
+
+  private static String readiness(Executor executor) {
+    try {
+      return executor.readiness();
+    } catch (RuntimeException | LinkageError e) {
+      return "unknown (" + e + ")";
+    }
   }
 
   private static Map<TaskKind, List<String>> copy(Map<TaskKind, List<String>> serves) {

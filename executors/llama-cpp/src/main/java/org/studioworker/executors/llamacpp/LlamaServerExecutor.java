@@ -93,6 +93,13 @@ final class LlamaServerExecutor implements Executor {
     return located.path().map(p -> PROGRAM + " " + p).orElse(locator.notFound(located));
   }
 
+  /** {@code ok} when llama-server is found, else where it was looked for. */
+  @Override
+  public String readiness() {
+    ProgramLocator.Located located = locator.locate(env, modelsRoot);
+    return located.path().isPresent() ? "ok" : locator.notFound(located);
+  }
+
   /** The running server, for tests. */
   @Nullable LlamaServer server() {
     return server;

@@ -85,9 +85,15 @@ final class SdCliExecutor implements Executor {
     this.readiness = new AtomicReference<>(check());
   }
 
-  /** The last check, for the start-up log and {@code status}. */
-  Readiness readiness() {
+  /** The last check, for the start-up log. */
+  Readiness lastCheck() {
     return readiness.get();
+  }
+
+  /** {@code ok} when sd-cli and the Vulkan loader are there, else what is missing and the fix. */
+  @Override
+  public String readiness() {
+    return readiness.get().isReady() ? "ok" : describe();
   }
 
   /** One line that says whether image jobs can run here, and if not, what to do. */

@@ -51,7 +51,7 @@ public final class SdCppExecutorProvider implements ExecutorProvider {
             InputImages.create(settings.maxInputBytes()),
             System::nanoTime);
     System.Logger.Level level =
-        executor.readiness().isReady() ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
+        executor.lastCheck().isReady() ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
     LOG.log(
         level,
         "sd-cpp: "

@@ -27,7 +27,7 @@
  * the output of {@code ldconfig -p}. Loading it through {@code java.lang.foreign} would be a
  * restricted call, so every launcher would have to grant this plugin module native access; a file
  * check needs nothing. A missing loader is logged once at start (on {@link System.Logger}), shown
- * by {@link org.studioworker.executors.sdcpp.SdCppExecutorProvider#preflight()}, and fails each
+ * by {@code Executor.readiness()} (and {@code SdCppExecutorProvider.preflight()}), and fails each
  * image job at once with the remedy ({@code apt-get install libvulkan1}). That failure is
  * retryable, not {@link org.studioworker.spi.UnsupportedJobException}: the operator can fix it and
  * another worker can take the job.
