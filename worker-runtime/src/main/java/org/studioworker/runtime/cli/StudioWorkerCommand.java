@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
       "  dev-studio   the reference studio alone [--port N] [--auto-approve]",
       "",
       "Exit codes: 0 ok or clean stop, 1 failure, 2 usage, 3 config file, 4 token refused",
-      "(run register --reset), 5 registration rejected, 6 reconnect attempts ran out."
+      "(run register --reset), 5 registration rejected, 6 reconnect attempts ran out,",
+      "75 restart into a freshly installed update."
     })
 public final class StudioWorkerCommand implements Runnable {
   @Option(
@@ -50,6 +51,7 @@ public final class StudioWorkerCommand implements Runnable {
     line.addSubcommand("status", new StatusCommand(root));
     line.addSubcommand("config", new ConfigCommand(root));
     line.addSubcommand("set-threshold", new SetThresholdCommand(root));
+    line.addSubcommand("check-update", new CheckUpdateCommand(root));
     line.addSubcommand("help", new CommandLine.HelpCommand());
     return line;
   }

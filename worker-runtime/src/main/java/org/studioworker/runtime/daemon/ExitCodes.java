@@ -23,5 +23,11 @@ public final class ExitCodes {
   /** The reconnect attempts set by {@code ws_reconnect_attempts} ran out. */
   public static final int GAVE_UP = 6;
 
+  /**
+   * A new version was installed: the launcher starts it (75 is {@code EX_TEMPFAIL} in sysexits.h,
+   * "try again").
+   */
+  public static final int RESTART_FOR_UPDATE = 75;
+
   private ExitCodes() {}
 }

@@ -46,6 +46,7 @@ import org.studioworker.runtime.session.Session;
 import org.studioworker.runtime.session.SessionLink;
 import org.studioworker.runtime.status.SessionState;
 import org.studioworker.runtime.status.StatusBoard;
+import org.studioworker.runtime.update.AutoUpdate;
 import org.studioworker.spi.ExecutorEnvironment;
 import org.studioworker.spi.ExecutorProvider;
 
@@ -152,6 +153,10 @@ public final class WorkerDaemon {
   private final StatusBoard board;
   private final JobGate gate = new JobGate();
 
+  /** Set once the updater installed a new version: the exit code becomes restart-for-update. */
+  private final java.util.concurrent.atomic.AtomicBoolean updateInstalled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** A daemon; nothing runs until {@link #run()}. */
   public WorkerDaemon(Options options) {
     this.options = options;
@@ -172,7 +177,8 @@ public final class WorkerDaemon {
   /** Runs until the session ends; returns the exit code. */
   public int run() {
     try (AutoCloseable shipping = LogSetup.ship().attach(shipQueue, board.logs())) {
-      return runAttached();
+      int code = runAttached();
+      return updateInstalled.get() && code == ExitCodes.OK ? ExitCodes.RESTART_FOR_UPDATE : code;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       log.warn("interrupted; exiting");
@@ -267,6 +273,19 @@ public final class WorkerDaemon {
               log.error("{} failed: {}", name, error.toString());
               stop.stopNow(name + " failed");
             })) {
+      // Only an installed distribution updates itself; the updater holds the job slot from the
+      // install until this process exits.
+      AutoUpdate.task(
+              options.env(),
+              config::get,
+              gate,
+              stop,
+              board::session,
+              () -> {
+                updateInstalled.set(true);
+                stop.stopNow("update installed");
+              })
+          .ifPresent(task -> scope.fork("updater", task));
       return scope.runMain(
           () -> {
             WorkerConfig approved = config.get();

@@ -1,0 +1,118 @@
+package org.studioworker.runtime.update;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.studioworker.runtime.Version;
+import org.studioworker.runtime.config.WorkerConfig;
+import org.studioworker.runtime.jobs.JobGate;
+import org.studioworker.runtime.lifecycle.StopSignal;
+import org.studioworker.runtime.status.SessionState;
+
+/**
+ * The self-update, as the daemon and the CLI see it (docs/update.md).
+ *
+ * <p>Stateless; each method builds what it needs.
+ */
+public final class AutoUpdate {
+  /** Why 30 s? Feed and sidecars are small; a slower answer is an outage, tried next interval. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private AutoUpdate() {}
+
+  /**
+   * The updater's background task, or empty when this process was not started from an installed
+   * distribution ({@code STUDIO_WORKER_HOME} unset): there is nothing to update in place then.
+   *
+   * @param session the session state, read to tell the launcher that start-up finished
+   * @param onUpdated told once a new version is installed; the worker must then exit with {@code
+   *     ExitCodes.RESTART_FOR_UPDATE}, and the job slot stays held until it does
+   */
+  public static Optional<Callable<?>> task(
+      Map<String, String> env,
+      Supplier<WorkerConfig> config,
+      JobGate gate,
+      StopSignal stop,
+      Supplier<SessionState> session,
+      Runnable onUpdated) {
+    Optional<Installation> installation = Installation.fromEnv(env);
+    if (installation.isEmpty()) {
+      return Optional.empty();
+    }
+    HttpClient http = client();
+    Updater updater =
+        new Updater(
+            config,
+            currentVersion(),
+            installation.get(),
+            gate,
+            http,
+            new ReleaseDownload(http, TrustedKeys.builtIn(), REQUEST_TIMEOUT),
+            REQUEST_TIMEOUT);
+    return Optional.of(
+        new UpdateLoop(
+            updater,
+            installation.get(),
+            Version.current(),
+            stop,
+            UpdateLoop.TICK,
+            InstantSource.system(),
+            config,
+            () ->
+                session.get() instanceof SessionState.Connected
+                    || session.get() instanceof SessionState.WaitingForApproval,
+            updated -> onUpdated.run()));
+  }
+
+  /**
+   * One check against the configured feed, without installing: {@code up to date: X} or {@code
+   * update available: A -> B}.
+   *
+   * @throws java.io.IOException when there is no feed, or it cannot be read or understood (the
+   *     message says which)
+   */
+  public static String check(WorkerConfig config, Map<String, String> env)
+      throws java.io.IOException, InterruptedException {
+    String feed = config.autoUpdateFeed();
+    if (feed == null || feed.isBlank()) {
+      throw new java.io.IOException("no auto_update_feed is configured");
+    }
+    Installation installation =
+        Installation.fromEnv(env).orElseGet(() -> new Installation(java.nio.file.Path.of(".")));
+    try {
+      FeedChoice choice =
+          Updater.check(
+              client(),
+              feed,
+              currentVersion(),
+              config.autoUpdatePrerelease(),
+              installation,
+              REQUEST_TIMEOUT);
+      return switch (choice) {
+        case FeedChoice.UpToDate u -> "up to date: " + u.current() + " (" + u.note() + ")";
+        case FeedChoice.Available a -> "update available: " + a.current() + " -> " + a.target();
+      };
+    } catch (UpdateException e) {
+      throw new java.io.IOException(e.getMessage(), e);
+    }
+  }
+
+  private static SemVer currentVersion() {
+    return SemVer.parse(Version.current())
+        .orElseThrow(() -> new IllegalStateException("this build's version is not semver"));
+  }
+
+  /** Follows redirects (release downloads are redirected to a CDN), never https to http. */
+  private static HttpClient client() {
+    return HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(15))
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .executor(Executors.newVirtualThreadPerTaskExecutor())
+        .build();
+  }
+}

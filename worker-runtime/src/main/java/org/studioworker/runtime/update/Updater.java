@@ -1,0 +1,159 @@
+package org.studioworker.runtime.update;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.studioworker.runtime.Version;
+import org.studioworker.runtime.config.WorkerConfig;
+import org.studioworker.runtime.http.BodyLimit;
+import org.studioworker.runtime.jobs.JobGate;
+
+/**
+ * One update check, end to end: read the feed, pick a release, download and verify its build, then
+ * — holding the job slot — install it.
+ *
+ * <p>On {@link UpdateDecision.Updated} the job slot stays held by the permit this updater keeps, so
+ * that no offer is accepted before the process exits for the restart. Used from one thread.
+ */
+final class Updater {
+  /** Why 4 MiB? GitHub's releases page of a busy project is a few hundred KB. */
+  private static final int MAX_FEED_BYTES = 4 << 20;
+
+  private final Supplier<WorkerConfig> config;
+  private final SemVer current;
+  private final Installation installation;
+  private final JobGate gate;
+  private final HttpClient http;
+  private final ReleaseDownload download;
+  private final Duration timeout;
+
+  /** The slot held from a successful install until the process exits; null before. */
+  private JobGate.@org.jspecify.annotations.Nullable Permit held;
+
+  Updater(
+      Supplier<WorkerConfig> config,
+      SemVer current,
+      Installation installation,
+      JobGate gate,
+      HttpClient http,
+      ReleaseDownload download,
+      Duration timeout) {
+    this.config = config;
+    this.current = current;
+    this.installation = installation;
+    this.gate = gate;
+    this.http = http;
+    this.download = download;
+    this.timeout = timeout;
+  }
+
+  /** Runs one check and, when a newer build is verified and the worker idle, installs it. */
+  UpdateDecision tick() throws InterruptedException {
+    WorkerConfig settings = config.get();
+    if (!settings.autoUpdateEnabled()) {
+      return new UpdateDecision.Disabled("auto_update_enabled is false");
+    }
+    String feed = settings.autoUpdateFeed();
+    if (feed == null || feed.isBlank()) {
+      return new UpdateDecision.Disabled("no auto_update_feed is configured");
+    }
+    String busy = gate.holder();
+    if (busy != null) {
+      return new UpdateDecision.Busy(busy);
+    }
+    FeedChoice choice;
+    try {
+      choice = check(http, feed, current, settings.autoUpdatePrerelease(), installation, timeout);
+    } catch (UpdateException e) {
+      return new UpdateDecision.CheckError(e.reason());
+    }
+    return switch (choice) {
+      case FeedChoice.UpToDate u -> new UpdateDecision.UpToDate(u.current(), u.note());
+      case FeedChoice.Available a -> install(a);
+    };
+  }
+
+  private UpdateDecision install(FeedChoice.Available available) throws InterruptedException {
+    Path staging = installation.staging();
+    Path file;
+    try {
+      file = download.fetch(available.asset().url(), staging);
+    } catch (UpdateException e) {
+      return new UpdateDecision.UpdateError(available.target(), e.reason());
+    }
+    try {
+      Optional<JobGate.Permit> permit = gate.tryReserve("update");
+      if (permit.isEmpty()) {
+        String holder = gate.holder();
+        return new UpdateDecision.Busy(holder == null ? "a job" : holder);
+      }
+      try {
+        installation.install(file, available.target());
+      } catch (IOException e) {
+        permit.get().close();
+        return new UpdateDecision.UpdateError(
+            available.target(), "the install failed: " + e.getMessage());
+      }
+      held = permit.get();
+      return new UpdateDecision.Updated(available.current(), available.target());
+    } finally {
+      Installation.deleteTree(staging);
+    }
+  }
+
+  /** Whether an install succeeded and this updater holds the job slot until the exit. */
+  boolean holdsSlot() {
+    return held != null;
+  }
+
+  /** Reads the feed at {@code feedUrl} and picks what to install. */
+  static FeedChoice check(
+      HttpClient http,
+      String feedUrl,
+      SemVer current,
+      boolean prereleases,
+      Installation installation,
+      Duration timeout)
+      throws UpdateException, InterruptedException {
+    return UpdateFeed.choose(
+        UpdateFeed.parse(fetchFeed(http, feedUrl, timeout)),
+        current,
+        prereleases,
+        installation.refused());
+  }
+
+  static String fetchFeed(HttpClient http, String feedUrl, Duration timeout)
+      throws UpdateException, InterruptedException {
+    URI uri;
+    try {
+      uri = new URI(feedUrl);
+    } catch (URISyntaxException e) {
+      throw new UpdateException("auto_update_feed is not a URL");
+    }
+    ReleaseDownload.requireSafeUrl(uri);
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .header("User-Agent", Version.userAgent())
+            .GET()
+            .build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, BodyLimit.ofString(MAX_FEED_BYTES));
+    } catch (IOException e) {
+      throw new UpdateException("cannot read the update feed: " + e.getMessage(), e);
+    }
+    if (response.statusCode() != 200) {
+      throw new UpdateException("the update feed answered HTTP " + response.statusCode());
+    }
+    return response.body();
+  }
+}

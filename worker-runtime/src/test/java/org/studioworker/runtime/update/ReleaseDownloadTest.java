@@ -1,0 +1,211 @@
+package org.studioworker.runtime.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class ReleaseDownloadTest {
+  private static final String ASSET = "/v0.6.0/studio-worker-0.6.0-linux-x64.tar.gz";
+  private static final byte[] BUILD = Builds.build("0.6.0");
+
+  @TempDir Path dir;
+
+  private final KeyPair trusted = Builds.keyPair();
+  private ReleaseServer server;
+  private ReleaseDownload download;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new ReleaseServer();
+    server.put(ASSET, BUILD);
+    server.put(ASSET + ".sha256", Builds.sha256Line(BUILD, "studio-worker-0.6.0-linux-x64.tar.gz"));
+    server.put(ASSET + ".sig", Builds.sign(trusted.getPrivate(), BUILD));
+    download =
+        new ReleaseDownload(
+            HttpClient.newHttpClient(),
+            new TrustedKeys(List.of(trusted.getPublic())),
+            Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void keepsABuildThatMatchesItsSidecarAndSignature() throws Exception {
+    Path file = download.fetch(server.url(ASSET), dir);
+    assertThat(file).hasBinaryContent(BUILD);
+  }
+
+  @Test
+  void acceptsABuildWithoutAShaSidecarWhenTheSignatureHolds() throws Exception {
+    server.remove(ASSET + ".sha256");
+    assertThat(download.fetch(server.url(ASSET), dir)).hasBinaryContent(BUILD);
+  }
+
+  @Test
+  void acceptsARawSixtyFourByteSignature() throws Exception {
+    String text = Builds.sign(trusted.getPrivate(), BUILD).strip();
+    server.put(ASSET + ".sig", Base64.getDecoder().decode(text));
+    assertThat(download.fetch(server.url(ASSET), dir)).hasBinaryContent(BUILD);
+  }
+
+  @Test
+  void refusesAnUnsignedBuild() {
+    server.remove(ASSET + ".sig");
+    assertRefused("not signed");
+  }
+
+  @Test
+  void refusesABuildSignedByAnotherKey() {
+    server.put(ASSET + ".sig", Builds.sign(Builds.keyPair().getPrivate(), BUILD));
+    assertRefused("signature is not valid");
+  }
+
+  @Test
+  void refusesASignatureFileThatIsNotOne() {
+    server.put(ASSET + ".sig", "not a signature\n");
+    assertRefused("not an Ed25519 signature");
+  }
+
+  @Test
+  void refusesABuildThatDiffersFromItsShaSidecar() {
+    byte[] other = Builds.build("0.6.1");
+    server.put(ASSET + ".sha256", Builds.sha256Line(other, "x"));
+    assertRefused("does not match its .sha256");
+  }
+
+  @Test
+  void refusesWhenTheShaSidecarExistsButDoesNotParse() {
+    server.put(ASSET + ".sha256", "\n\nsha256 checksums are published here\n");
+    assertRefused("does not hold a SHA-256");
+  }
+
+  @Test
+  void readsTheFirstTokenOfTheFirstNonEmptyLine() throws Exception {
+    String sha = "AB".repeat(32);
+    assertThat(ReleaseDownload.parseSha256("\n  \n" + sha + " *file.tar.gz\nignored\n"))
+        .isEqualTo(sha.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  @Test
+  void refusesABuildCutShortOfItsContentLength() throws Exception {
+    byte[] signature = Builds.sign(trusted.getPrivate(), BUILD).getBytes(StandardCharsets.US_ASCII);
+    try (ServerSocket raw = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      pool.submit(
+          () -> {
+            // Three requests: the .sha256 sidecar, the .sig, then the build, cut off half-way.
+            for (int i = 0; i < 3; i++) {
+              try (Socket socket = raw.accept()) {
+                BufferedReader in =
+                    new BufferedReader(
+                        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                String path = in.readLine().split(" ")[1];
+                while (!in.readLine().isEmpty()) {
+                  // Skips the headers.
+                }
+                OutputStream out = socket.getOutputStream();
+                if (path.endsWith(".sha256")) {
+                  out.write(reply("404 Not Found", 0, new byte[0]));
+                } else if (path.endsWith(".sig")) {
+                  out.write(reply("200 OK", signature.length, signature));
+                } else {
+                  out.write(
+                      reply(
+                          "200 OK",
+                          BUILD.length,
+                          java.util.Arrays.copyOf(BUILD, BUILD.length / 2)));
+                }
+                out.flush();
+              }
+            }
+            return null;
+          });
+      URI asset = URI.create("http://127.0.0.1:" + raw.getLocalPort() + ASSET);
+      assertThatThrownBy(() -> download.fetch(asset, dir))
+          .isInstanceOf(UpdateException.class)
+          .hasMessageContaining("download");
+      try (var left = Files.list(dir)) {
+        assertThat(left).isEmpty();
+      }
+    }
+  }
+
+  private static byte[] reply(String status, long length, byte[] body) {
+    byte[] head =
+        ("HTTP/1.1 " + status + "\r\nContent-Length: " + length + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, all, head.length, body.length);
+    return all;
+  }
+
+  @Test
+  void refusesABuildThatIsSignedButTamperedInTransit() {
+    byte[] tampered = BUILD.clone();
+    tampered[tampered.length / 2] ^= 1;
+    server.put(ASSET, tampered);
+    server.remove(ASSET + ".sha256");
+    assertRefused("signature is not valid");
+  }
+
+  @Test
+  void refusesAMissingBuild() {
+    server.remove(ASSET);
+    assertRefused("HTTP 404");
+  }
+
+  @Test
+  void refusesPlainHttpExceptOnLoopback() {
+    assertThatThrownBy(() -> ReleaseDownload.requireSafeUrl(URI.create("http://example.com/a")))
+        .isInstanceOf(UpdateException.class)
+        .hasMessageContaining("not https");
+    assertThatThrownBy(() -> ReleaseDownload.requireSafeUrl(URI.create("ftp://127.0.0.1/a")))
+        .isInstanceOf(UpdateException.class);
+    assertThatThrownBy(
+            () -> ReleaseDownload.requireSafeUrl(URI.create("http://127.0.0.1.nip.io/a")))
+        .isInstanceOf(UpdateException.class);
+  }
+
+  @Test
+  void acceptsHttpsAndLoopbackHttp() throws Exception {
+    ReleaseDownload.requireSafeUrl(URI.create("https://github.com/a"));
+    ReleaseDownload.requireSafeUrl(URI.create("http://127.0.0.1:8080/a"));
+    ReleaseDownload.requireSafeUrl(URI.create("http://[::1]:8080/a"));
+    ReleaseDownload.requireSafeUrl(URI.create("http://localhost/a"));
+  }
+
+  private void assertRefused(String why) {
+    assertThatThrownBy(() -> download.fetch(server.url(ASSET), dir))
+        .isInstanceOf(UpdateException.class)
+        .hasMessageContaining(why);
+    try (var left = Files.list(dir)) {
+      assertThat(left).as("a refused download is deleted").isEmpty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
