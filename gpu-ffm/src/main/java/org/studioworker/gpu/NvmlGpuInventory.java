@@ -9,11 +9,13 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +44,12 @@ final class NvmlGpuInventory implements GpuInventory {
   private final Duration retryInitEvery;
   private final ScheduledThreadPoolExecutor nativeThread;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * The reading that {@link #refresh} callers wait for; a caller joins one not yet done instead of
+   * queueing another, so a driver that hangs holds at most one queued reading.
+   */
+  private final AtomicReference<@Nullable Future<GpuSnapshot>> pending = new AtomicReference<>();
 
   /** The latest reading; written only by the native thread (and by the constructor). */
   private volatile GpuSnapshot snapshot;
@@ -91,16 +99,25 @@ final class NvmlGpuInventory implements GpuInventory {
 
   /**
    * Reads the GPUs now, on the native thread, and returns that reading; blocks the caller at most
-   * {@code maxWait}. On time-out, interruption or after {@link #close()} it returns the latest
-   * snapshot instead. Never throws.
+   * {@code maxWait}. Callers that arrive while a reading is queued or running share it. On
+   * time-out, interruption or after {@link #close()} it returns the latest snapshot instead. Never
+   * throws.
    */
   @Override
   public GpuSnapshot refresh(Duration maxWait) {
-    Future<GpuSnapshot> reading;
-    try {
-      reading = nativeThread.submit(this::read);
-    } catch (RejectedExecutionException closedAlready) {
-      return snapshot;
+    Future<GpuSnapshot> reading = pending.get();
+    if (reading == null || reading.isDone()) {
+      FutureTask<GpuSnapshot> next = new FutureTask<>(this::read);
+      if (pending.compareAndSet(reading, next)) {
+        try {
+          nativeThread.execute(next);
+        } catch (RejectedExecutionException closedAlready) {
+          return snapshot;
+        }
+        reading = next;
+      } else {
+        reading = Objects.requireNonNull(pending.get(), "pending");
+      }
     }
     try {
       return reading.get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
