@@ -4,8 +4,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.studioworker.gpu.GpuDetection;
+import org.studioworker.gpu.GpuDevice;
+import org.studioworker.gpu.GpuInventories;
+import org.studioworker.gpu.GpuInventory;
 import org.studioworker.gpu.GpuSnapshot;
-import org.studioworker.gpu.NoGpuInventory;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.ConfigException;
 import org.studioworker.runtime.config.ConfigStore;
@@ -91,13 +94,47 @@ final class StatusCommand implements Callable<Integer> {
     } finally {
       Files.deleteIfExists(work);
     }
-    GpuSnapshot gpus =
-        new NoGpuInventory("GPU inventory through NVML is not part of this build").snapshot();
-    out.println(
-        "gpus:            "
-            + (gpus.devices().isEmpty() ? "none (" + gpus.note() + ")" : gpus.devices().size()));
+    GpuDetection detection = GpuInventories.detect(parent.env, System.getProperties());
+    try (GpuInventory inventory = detection.inventory()) {
+      printGpus(out, detection, inventory.snapshot());
+    }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  static void printGpus(PrintWriter out, GpuDetection detection, GpuSnapshot snapshot) {
+    out.println("gpus:            " + detection.summary());
+    if (detection.warning() != null) {
+      out.println("  (" + detection.warning() + ")");
+    }
+    for (GpuDevice gpu : snapshot.devices()) {
+      out.println(
+          "  GPU "
+              + gpu.index()
+              + ": "
+              + gpu.name()
+              + (gpu.uuid() == null ? "" : " " + gpu.uuid()));
+      out.println(
+          "    memory "
+              + gb(gpu.totalBytes())
+              + " total, "
+              + gb(gpu.freeBytes())
+              + " free, "
+              + gb(gpu.usedBytes())
+              + " used; utilisation "
+              + (gpu.utilisationPercent() == null ? "n/a" : gpu.utilisationPercent() + " %")
+              + "; temperature "
+              + (gpu.temperatureCelsius() == null ? "n/a" : gpu.temperatureCelsius() + " °C"));
+    }
+    if (snapshot.driverVersion() != null) {
+      out.println("  driver " + snapshot.driverVersion());
+    }
+  }
+
+  private static String gb(@org.jspecify.annotations.Nullable Long bytes) {
+    return bytes == null
+        ? "n/a"
+        : String.format(java.util.Locale.ROOT, "%.1f GB", bytes / (1024.0 * 1024.0 * 1024.0));
   }
 
   private static String registration(WorkerConfig config) {

@@ -50,6 +50,7 @@ public final class StudioWorkerCommand implements Runnable {
     line.addSubcommand("register", new RegisterCommand(root));
     line.addSubcommand("status", new StatusCommand(root));
     line.addSubcommand("config", new ConfigCommand(root));
+    line.addSubcommand("gpu", new GpuCommand(root));
     line.addSubcommand("set-threshold", new SetThresholdCommand(root));
     line.addSubcommand("check-update", new CheckUpdateCommand(root));
     line.addSubcommand("help", new CommandLine.HelpCommand());

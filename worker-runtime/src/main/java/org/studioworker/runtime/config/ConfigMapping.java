@@ -32,7 +32,8 @@ final class ConfigMapping {
           "install_id",
           "registration_request_id",
           "registration_secret",
-          "drain_timeout_secs");
+          "drain_timeout_secs",
+          "vram_margin_gb");
 
   private ConfigMapping() {}
 
@@ -70,6 +71,7 @@ final class ConfigMapping {
         .registrationRequestId(optText(tree, "registration_request_id"))
         .registrationSecret(optText(tree, "registration_secret"))
         .drainTimeoutSecs(integer(tree, "drain_timeout_secs", d.drainTimeoutSecs()))
+        .vramMarginGb(number(tree, "vram_margin_gb", d.vramMarginGb()))
         .build();
   }
 
@@ -161,6 +163,9 @@ final class ConfigMapping {
     string(out, "registration_secret", c.registrationSecret());
     if (c.drainTimeoutSecs() != WorkerConfig.DEFAULT_DRAIN_TIMEOUT_SECS) {
       out.append("drain_timeout_secs = ").append(c.drainTimeoutSecs()).append('\n');
+    }
+    if (c.vramMarginGb() != WorkerConfig.DEFAULT_VRAM_MARGIN_GB) {
+      out.append("vram_margin_gb = ").append(decimal(c.vramMarginGb())).append('\n');
     }
     return out.toString();
   }

@@ -29,7 +29,8 @@ public record WorkerConfig(
     @Nullable String installId,
     @Nullable String registrationRequestId,
     @Nullable String registrationSecret,
-    long drainTimeoutSecs) {
+    long drainTimeoutSecs,
+    double vramMarginGb) {
 
   /** The studio everybody uses. */
   public static final String DEFAULT_API_BASE_URL = "https://studio.minis.gg/";
@@ -42,6 +43,9 @@ public record WorkerConfig(
 
   /** Default models folder. */
   public static final String DEFAULT_MODELS_ROOT = "~/models";
+
+  /** GPU memory kept free on top of a job's estimate when admitting it, in GB. */
+  public static final double DEFAULT_VRAM_MARGIN_GB = 0.5;
 
   /** How long a job in flight may run on after SIGTERM: 10 minutes. */
   public static final long DEFAULT_DRAIN_TIMEOUT_SECS = 600;
@@ -65,6 +69,9 @@ public record WorkerConfig(
     if (drainTimeoutSecs < 0) {
       throw new IllegalArgumentException("drain_timeout_secs must not be negative");
     }
+    if (!Double.isFinite(vramMarginGb) || vramMarginGb < 0) {
+      throw new IllegalArgumentException("vram_margin_gb must be a number of at least 0");
+    }
   }
 
   /** A config with every key at its default. */
@@ -87,7 +94,8 @@ public record WorkerConfig(
         null,
         null,
         null,
-        DEFAULT_DRAIN_TIMEOUT_SECS);
+        DEFAULT_DRAIN_TIMEOUT_SECS,
+        DEFAULT_VRAM_MARGIN_GB);
   }
 
   /** Whether the worker holds both a worker id and a token. */
@@ -201,6 +209,7 @@ public record WorkerConfig(
     private @Nullable String registrationRequestId;
     private @Nullable String registrationSecret;
     private long drainTimeoutSecs;
+    private double vramMarginGb;
 
     /** A builder starting from {@code base}. */
     public Builder(WorkerConfig base) {
@@ -222,6 +231,7 @@ public record WorkerConfig(
       registrationRequestId = base.registrationRequestId;
       registrationSecret = base.registrationSecret;
       drainTimeoutSecs = base.drainTimeoutSecs;
+      vramMarginGb = base.vramMarginGb;
     }
 
     public Builder apiBaseUrl(String value) {
@@ -314,6 +324,11 @@ public record WorkerConfig(
       return this;
     }
 
+    public Builder vramMarginGb(double value) {
+      vramMarginGb = value;
+      return this;
+    }
+
     /** The config; validates like the record's constructor. */
     public WorkerConfig build() {
       return new WorkerConfig(
@@ -334,7 +349,8 @@ public record WorkerConfig(
           installId,
           registrationRequestId,
           registrationSecret,
-          drainTimeoutSecs);
+          drainTimeoutSecs,
+          vramMarginGb);
     }
   }
 }

@@ -17,8 +17,11 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.studioworker.gpu.GpuDetection;
+import org.studioworker.gpu.GpuInventories;
 import org.studioworker.gpu.GpuInventory;
-import org.studioworker.gpu.NoGpuInventory;
+import org.studioworker.gpu.GpuSnapshot;
+import org.studioworker.gpu.VramAdmission;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.ConfigException;
@@ -190,36 +193,47 @@ public final class WorkerDaemon {
   }
 
   private int runAttached() throws Exception {
-    ConfigStore store = new ConfigStore(options.configPath());
-    WorkerConfig config;
-    URI apiBase;
+    // The GPUs first: a config file created now clamps its threshold to the VRAM found.
+    GpuDetection detection = GpuInventories.detect(options.env(), System.getProperties());
+    GpuInventory gpus = detection.inventory();
+    Path workDir = null;
+    EngineRegistry engines = null;
     try {
-      ConfigStore.Loaded loaded = store.loadOrCreate(null);
-      config = loaded.config();
-      if (loaded.created()) {
-        log.info("created config file {} with defaults", store.path());
+      ConfigStore store = new ConfigStore(options.configPath());
+      WorkerConfig config;
+      URI apiBase;
+      try {
+        double detected = gpus.snapshot().totalGb();
+        ConfigStore.Loaded loaded = store.loadOrCreate(detected > 0 ? detected : null);
+        config = loaded.config();
+        if (loaded.created()) {
+          log.info("created config file {} with defaults", store.path());
+        }
+        apiBase = config.studioBase();
+      } catch (ConfigException e) {
+        log.error("{}", e.getMessage());
+        return ExitCodes.CONFIG;
       }
-      apiBase = config.studioBase();
-    } catch (ConfigException e) {
-      log.error("{}", e.getMessage());
-      return ExitCodes.CONFIG;
-    }
-    Redactor.register(config.authToken());
-    Redactor.register(config.registrationSecret());
-    Redactor.register(config.localApiToken());
+      Redactor.register(config.authToken());
+      Redactor.register(config.registrationSecret());
+      Redactor.register(config.localApiToken());
+      log.info("GPUs: {}", detection.summary());
+      if (detection.warning() != null) {
+        log.warn("{}", detection.warning());
+      }
 
-    Path modelsRoot = config.modelsRootPath(options.env());
-    Path workDir = Files.createTempDirectory("studio-worker-");
-    List<ExecutorProvider> chosen = options.engines();
-    EngineRegistry engines =
-        chosen == null
-            ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs())
-            : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
-    GpuInventory gpus = new NoGpuInventory("GPU inventory through NVML is not part of this build");
-    try {
+      Path modelsRoot = config.modelsRootPath(options.env());
+      workDir = Files.createTempDirectory("studio-worker-");
+      List<ExecutorProvider> chosen = options.engines();
+      engines =
+          chosen == null
+              ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs())
+              : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
       return serve(store, config, apiBase, modelsRoot, engines, gpus);
     } finally {
-      engines.close();
+      if (engines != null) {
+        engines.close();
+      }
       gpus.close();
       deleteTree(workDir);
     }
@@ -260,7 +274,12 @@ public final class WorkerDaemon {
         engines.describe());
     for (EngineRegistry.Engine engine : engines.roster()) {
       log.info(
-          "engine {} {} ({}): {}", engine.id(), engine.version(), engine.source(), engine.serves());
+          "engine {} {} ({}): {}; {}",
+          engine.id(),
+          engine.version(),
+          engine.source(),
+          engine.serves(),
+          engine.readiness());
     }
     if (options.handleSignals()) {
       Signals.install(this::onSignal);
@@ -325,7 +344,8 @@ public final class WorkerDaemon {
                 }
               }
             }
-            return runSession(approved, apiBase, http, codec, modelsRoot, engines, capabilities);
+            return runSession(
+                approved, apiBase, http, codec, modelsRoot, engines, gpus, capabilities);
           });
     }
   }
@@ -337,6 +357,7 @@ public final class WorkerDaemon {
       FrameCodec codec,
       Path modelsRoot,
       EngineRegistry engines,
+      GpuInventory gpus,
       CapabilitySource capabilities)
       throws InterruptedException {
     LoopSchedule schedule = options.schedule();
@@ -366,6 +387,14 @@ public final class WorkerDaemon {
             },
             modelsRoot,
             new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5)),
+            estimate -> {
+              // Read now: free memory moves with whatever else runs on the GPU.
+              GpuSnapshot now = gpus.refresh(Duration.ofMillis(500));
+              return switch (VramAdmission.decide(now, estimate, config.vramMarginGb())) {
+                case VramAdmission.Accept accept -> null;
+                case VramAdmission.Reject reject -> reject.reason();
+              };
+            },
             options.clock());
     Integer attempts = config.wsReconnectAttempts();
     Session session =

@@ -44,6 +44,17 @@ public final class JobRunner {
   /** The reason sent when the slot is taken. */
   public static final String BUSY_REASON = "worker already has an in-flight job";
 
+  /** Whether a job's VRAM estimate fits the GPUs now. */
+  @FunctionalInterface
+  public interface VramCheck {
+    /**
+     * Why the job does not fit ({@code insufficient free VRAM: …}), or null when it does.
+     *
+     * <p>May block briefly while the GPUs are read.
+     */
+    @Nullable String refuse(double vramGbEstimate);
+  }
+
   /** Credentials and routes that a job needs to deliver its result. */
   public interface Delivery {
     String workerId();
@@ -61,6 +72,7 @@ public final class JobRunner {
   private final Delivery delivery;
   private final Path modelsRoot;
   private final ModelStore models;
+  private final VramCheck vram;
   private final InstantSource clock;
 
   /** The job in flight: its id and thread; null when idle. */
@@ -99,6 +111,7 @@ public final class JobRunner {
       Delivery delivery,
       Path modelsRoot,
       ModelStore models,
+      VramCheck vram,
       InstantSource clock) {
     this.gate = gate;
     this.engines = engines;
@@ -110,6 +123,7 @@ public final class JobRunner {
     this.delivery = delivery;
     this.modelsRoot = modelsRoot;
     this.models = models;
+    this.vram = vram;
     this.clock = clock;
   }
 
@@ -137,6 +151,13 @@ public final class JobRunner {
     if (claimingStopped.getAsBoolean()) {
       log.info("offer {} rejected: {}", jobId, PAUSED_REASON);
       send(jobId, new WorkerFrame.Reject(jobId, PAUSED_REASON, RejectCode.PAUSED));
+      return;
+    }
+    String tooBig = vram.refuse(claim.vramGbEstimate());
+    if (tooBig != null) {
+      // No code: the studio gives the job to another worker rather than waiting for this one.
+      log.info("offer {} rejected: {}", jobId, tooBig);
+      send(jobId, new WorkerFrame.Reject(jobId, tooBig, null));
       return;
     }
     Optional<JobGate.Permit> reserved = gate.tryReserve(jobId);

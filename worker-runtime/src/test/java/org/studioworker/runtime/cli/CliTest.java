@@ -113,6 +113,7 @@ final class CliTest {
         .contains("vram threshold:  12.0 GB")
         .contains("auto-update:     on, every 1800 s")
         .contains("engines:")
+        .contains("gpus:")
         .doesNotContain(TOKEN);
   }
 
@@ -124,6 +125,17 @@ final class CliTest {
 
     assertThat(err.toString()).contains(config().toString()).contains("line 1");
     assertThat(err.toString() + out).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void gpuJsonPrintsTheInventoryEvenWithoutAGpu() {
+    assertThat(run("gpu", "--json")).isZero();
+
+    assertThat(out.toString().strip())
+        .startsWith("{")
+        .endsWith("}")
+        .contains("\"source\":")
+        .contains("\"gpus\":[");
   }
 
   @Test

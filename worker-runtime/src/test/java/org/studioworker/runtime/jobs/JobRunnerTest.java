@@ -84,6 +84,7 @@ final class JobRunnerTest {
             StudioHttp.client(Duration.ofSeconds(1)),
             InstantSource.system(),
             Duration.ofSeconds(1)),
+        estimate -> estimate > 8.0 ? "insufficient free VRAM: need " + estimate + " GB" : null,
         InstantSource.system());
   }
 
@@ -111,6 +112,27 @@ final class JobRunnerTest {
         .contains(new WorkerFrame.Reject("j-2", JobRunner.BUSY_REASON, RejectCode.BUSY));
     assertThat(board.currentJob())
         .hasValueSatisfying(job -> assertThat(job.jobId()).isEqualTo("j-1"));
+  }
+
+  @Test
+  void offerThatDoesNotFitFreeVramIsRejectedWithoutACode() throws Exception {
+    JobRunner runner = runner();
+    Claim big =
+        new Claim(
+            "j-big",
+            "game",
+            "asset",
+            "gated-model",
+            9.5,
+            Task.Llm.of(List.of(new ChatMessage("user", "large"))),
+            GatedEngine.SOURCE);
+
+    runner.onOffer(big);
+
+    assertThat(sent)
+        .containsExactly(
+            new WorkerFrame.Reject("j-big", "insufficient free VRAM: need 9.5 GB", null));
+    assertThat(runner.isBusy()).isFalse();
   }
 
   @Test

@@ -1,0 +1,46 @@
+package org.studioworker.runtime.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.studioworker.gpu.GpuDetection;
+import org.studioworker.gpu.GpuInventories;
+import org.studioworker.gpu.GpuInventory;
+import org.studioworker.runtime.Version;
+import org.studioworker.runtime.daemon.ExitCodes;
+import org.studioworker.runtime.logs.LogSetup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code studio-worker gpu [--json]}: the GPU inventory as the worker reads it. */
+@Command(name = "gpu", description = "Show the GPUs (NVML, else sysfs), or print them as JSON.")
+final class GpuCommand implements Callable<Integer> {
+  private final StudioWorkerCommand parent;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the inventory as one line of JSON.")
+  boolean json;
+
+  GpuCommand(StudioWorkerCommand parent) {
+    this.parent = parent;
+    this.spec = picocli.CommandLine.Model.CommandSpec.create();
+  }
+
+  @Override
+  public Integer call() {
+    LogSetup.install(Map.of("STUDIO_WORKER_LOG", "error"), Version.current());
+    PrintWriter out = spec.commandLine().getOut();
+    GpuDetection detection = GpuInventories.detect(parent.env, System.getProperties());
+    try (GpuInventory inventory = detection.inventory()) {
+      if (json) {
+        out.println(inventory.snapshot().toJson());
+      } else {
+        StatusCommand.printGpus(out, detection, inventory.snapshot());
+      }
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+}
