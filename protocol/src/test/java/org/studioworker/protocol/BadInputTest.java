@@ -392,9 +392,6 @@ final class BadInputTest {
   @Test
   void encodeRefusesWhatItCouldNotDecode() {
     Claim claim = Samples.claim();
-    Claim nanEstimate =
-        new Claim("j", "g", "a", "m", Double.NaN, claim.task(), claim.modelSource());
-    Claim negativeEstimate = new Claim("j", "g", "a", "m", -1, claim.task(), claim.modelSource());
     Task infiniteTemperature =
         new Task.Llm(
             List.of(new ChatMessage("user", "hi")),
@@ -407,12 +404,14 @@ final class BadInputTest {
             null,
             null);
 
-    assertThatThrownBy(() -> codec.encode(new StudioFrame.Offer(nanEstimate)))
+    // A claim with a bad estimate cannot even be built, so no encoder ever sees one.
+    assertThatThrownBy(
+            () -> new Claim("j", "g", "a", "m", Double.NaN, claim.task(), claim.modelSource()))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("vramGbEstimate must be a finite number");
-    assertThatThrownBy(() -> codec.encodeClaim(negativeEstimate))
+        .hasMessage("vramGbEstimate must be a finite number, 0 or more");
+    assertThatThrownBy(() -> new Claim("j", "g", "a", "m", -1, claim.task(), claim.modelSource()))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("vramGbEstimate must not be negative");
+        .hasMessage("vramGbEstimate must be a finite number, 0 or more");
     assertThatThrownBy(() -> codec.encodeTask(infiniteTemperature))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("temperature must be a finite number");
