@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the Linux x64 distribution of one version (docs/distribution.md):
+#   <target>/studio-worker-<version>-linux-x64.tar.gz, .sha256 and .sig
+# Usage: package.sh <version> <dist module dir> <target dir> <java home> <signing key file>
+set -euo pipefail
+version="$1"; module="$2"; target="$3"; java_home="$4"; key="$5"
+
+name="studio-worker-$version"
+stage="$target/package/$name"
+rm -rf "$target/package"
+mkdir -p "$stage/bin" "$stage/lib" "$stage/plugins" "$stage/systemd"
+
+# The JDK modules the worker resolves (checked with --limit-modules and --show-module-resolution):
+# java.sql and java.management are read by Logback and Jackson when present; the rest are needed.
+# Linked from the installed JDK's own run-time image (JEP 493): this Temurin 25 ships no jmods.
+"$java_home/bin/jlink" \
+  --add-modules java.base,java.logging,java.management,java.naming,java.net.http,java.security.sasl,java.sql,java.xml,jdk.unsupported \
+  --strip-debug --no-man-pages --no-header-files \
+  --generate-cds-archive \
+  --output "$stage/runtime"
+
+# The application modules: everything the runtime needs, without the reference studio and Jetty,
+# which only the demo uses.
+for jar in "$target"/lib/*.jar; do
+  case "$(basename "$jar")" in
+    dev-studio-*|jetty-*) ;;
+    *) cp "$jar" "$stage/lib/" ;;
+  esac
+done
+
+cp "$module/src/dist/bin/studio-worker" "$stage/bin/studio-worker"
+cp "$module/src/dist/install.sh" "$stage/install.sh"
+cp "$module/src/dist/systemd/studio-worker.service" "$stage/systemd/studio-worker.service"
+chmod 0755 "$stage/bin/studio-worker" "$stage/install.sh"
+echo "$version" > "$stage/VERSION"
+
+archive="$target/$name-linux-x64.tar.gz"
+# Links dereferenced (the updater unpacks files and folders only); owner and order fixed.
+tar --dereference --sort=name --owner=0 --group=0 --numeric-owner \
+  -C "$target/package" -czf "$archive" "$name"
+"$java_home/bin/java" "$module/src/build/SignBuild.java" "$key" "$archive"
+echo "packaged $archive"
