@@ -86,7 +86,15 @@ final class StatusCommand implements Callable<Integer> {
         out.println("  none");
       }
       for (EngineRegistry.Engine engine : engines.roster()) {
-        out.println("  " + engine.id() + " " + engine.version() + " (" + engine.source() + ")");
+        out.println(
+            "  "
+                + engine.id()
+                + " "
+                + engine.version()
+                + " ("
+                + engine.source()
+                + "): "
+                + engine.readiness());
         engine
             .serves()
             .forEach((kind, list) -> out.println("    " + kind + ": " + String.join(", ", list)));
@@ -104,7 +112,8 @@ final class StatusCommand implements Callable<Integer> {
 
   static void printGpus(PrintWriter out, GpuDetection detection, GpuSnapshot snapshot) {
     out.println("gpus:            " + detection.summary());
-    if (detection.warning() != null) {
+    if (detection.warning() != null && !snapshot.devices().isEmpty()) {
+      // With GPUs listed, the warning says why they come from a fallback rather than NVML.
       out.println("  (" + detection.warning() + ")");
     }
     for (GpuDevice gpu : snapshot.devices()) {
