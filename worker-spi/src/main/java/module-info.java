@@ -9,4 +9,5 @@ module org.studioworker.spi {
   requires static org.jspecify;
 
   exports org.studioworker.spi;
+  exports org.studioworker.spi.process;
 }

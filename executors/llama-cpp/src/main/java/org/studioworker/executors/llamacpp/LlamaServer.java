@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.process.LineDrain;
+import org.studioworker.spi.process.LineTail;
+import org.studioworker.spi.process.ProcessTree;
 
 /**
  * One running llama-server process on a loopback port, with the last lines it wrote.

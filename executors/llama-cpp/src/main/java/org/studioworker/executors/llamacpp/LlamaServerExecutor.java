@@ -33,6 +33,7 @@ import org.studioworker.spi.ModelFile;
 import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 import org.studioworker.spi.UnsupportedJobException;
+import org.studioworker.spi.process.ProgramLocator;
 
 /**
  * Runs llm jobs through a managed llama-server: started for a job's model, kept loaded for the

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.studioworker.spi.process.LineDrain;
+import org.studioworker.spi.process.LineTail;
+import org.studioworker.spi.process.ProcessTree;
 
 /**
  * One run of an external program: started, its output drained on threads of its own, waited for

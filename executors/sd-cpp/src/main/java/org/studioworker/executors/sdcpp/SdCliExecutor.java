@@ -22,6 +22,7 @@ import org.studioworker.spi.ModelFile;
 import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 import org.studioworker.spi.UnsupportedJobException;
+import org.studioworker.spi.process.ProgramLocator;
 
 /**
  * Runs image jobs through {@code sd-cli}, one process per job (see the package documentation for

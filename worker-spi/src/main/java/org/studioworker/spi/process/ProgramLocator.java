@@ -1,4 +1,4 @@
-package org.studioworker.executors.llamacpp;
+package org.studioworker.spi.process;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -16,32 +16,38 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Stateless; each call looks again (a handful of file checks).
  */
-final class ProgramLocator {
+public final class ProgramLocator {
   private final String program;
   private final String envVar;
 
-  ProgramLocator(String program, String envVar) {
+  public ProgramLocator(String program, String envVar) {
     this.program = program;
     this.envVar = envVar;
   }
 
   /** Where the program was found, or where it was looked for. */
-  record Located(@Nullable Path program, List<String> lookedAt) {
-    Located {
+  public record Located(@Nullable Path program, List<String> lookedAt) {
+    /** Copies the list. */
+    public Located {
       lookedAt = List.copyOf(lookedAt);
     }
 
-    Optional<Path> path() {
+    /** The program, when found. */
+    public Optional<Path> path() {
       return Optional.ofNullable(program);
     }
   }
 
   /** The program's name ({@code sd-cli}). */
-  String program() {
+  public String program() {
     return program;
   }
 
-  Located locate(Map<String, String> env, Path modelsRoot) {
+  /**
+   * Looks for the program: the environment variable, {@code <models_root>/bin}, {@code
+   * ~/.local/bin}, then {@code PATH}. Checks files only; does not run anything.
+   */
+  public Located locate(Map<String, String> env, Path modelsRoot) {
     List<String> lookedAt = new ArrayList<>();
     String fromEnv = env.get(envVar);
     if (fromEnv == null || fromEnv.isBlank()) {
@@ -86,7 +92,7 @@ final class ProgramLocator {
   }
 
   /** The failure message for a program that was not found. */
-  String notFound(Located located) {
+  public String notFound(Located located) {
     return program
         + " was not found; looked at "
         + String.join(", ", located.lookedAt())

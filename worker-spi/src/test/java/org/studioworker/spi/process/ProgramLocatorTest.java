@@ -1,4 +1,4 @@
-package org.studioworker.executors.sdcpp;
+package org.studioworker.spi.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

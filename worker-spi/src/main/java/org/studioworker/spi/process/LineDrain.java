@@ -1,4 +1,4 @@
-package org.studioworker.executors.llamacpp;
+package org.studioworker.spi.process;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,23 +10,24 @@ import java.util.function.Consumer;
  * Reads a process's output stream to its end, line by line, so that the process never blocks on a
  * full pipe.
  *
- * <p>A line ends at {@code \n} or {@code \r} (some programs redraw a progress line with {@code
+ * <p>A line ends at {@code \n} or {@code \r} (a program may redraw a progress line with {@code
  * \r}). Lines longer than {@link #MAX_LINE} bytes are cut; empty lines are skipped.
  */
-final class LineDrain {
+public final class LineDrain {
   /**
-   * Why 4096? A log line of llama-server is under 300 bytes; a longer one is noise, not a message.
+   * Why 4096? A log line of sd-cli or llama-server is under 300 bytes; a longer one is noise, not a
+   * message.
    */
-  static final int MAX_LINE = 4096;
+  public static final int MAX_LINE = 4096;
 
   private LineDrain() {}
 
   /** Drains {@code in} on a virtual thread of its own, handing each line to {@code sink}. */
-  static Thread start(InputStream in, String name, Consumer<String> sink) {
+  public static Thread start(InputStream in, String name, Consumer<String> sink) {
     return Thread.ofVirtual().name(name).start(() -> drain(in, sink));
   }
 
-  static void drain(InputStream in, Consumer<String> sink) {
+  public static void drain(InputStream in, Consumer<String> sink) {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (in) {

@@ -1,4 +1,4 @@
-package org.studioworker.executors.llamacpp;
+package org.studioworker.spi.process;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,14 +13,14 @@ import java.util.concurrent.TimeoutException;
  * <p>Never throws and always finishes: an interrupt that arrives while it waits is kept for the
  * caller, not obeyed, because a half-killed tree would leave a GPU-holding child behind.
  */
-final class ProcessTree {
+public final class ProcessTree {
   private ProcessTree() {}
 
   /**
    * Asks every descendant and then the process to stop, waits up to {@code grace} for them, kills
    * whatever still runs, and waits up to {@code grace} again for that.
    */
-  static void stop(ProcessHandle process, Duration grace) {
+  public static void stop(ProcessHandle process, Duration grace) {
     boolean[] interrupted = {Thread.interrupted()};
     // Descendants first, while they are still ours: once the parent dies they are reparented.
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());

@@ -1,4 +1,4 @@
-package org.studioworker.executors.llamacpp;
+package org.studioworker.spi.process;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -9,13 +9,13 @@ import java.util.Optional;
  *
  * <p>Thread-safe: one drain thread adds while the job's thread reads.
  */
-final class LineTail {
+public final class LineTail {
   private final int capacity;
 
   /** Guarded by {@code this}; never more than {@code capacity} lines, oldest first. */
   private final ArrayDeque<String> lines;
 
-  LineTail(int capacity) {
+  public LineTail(int capacity) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("capacity must be positive, got " + capacity);
     }
@@ -24,7 +24,7 @@ final class LineTail {
   }
 
   /** Keeps the line unless it is blank. */
-  synchronized void add(String line) {
+  public synchronized void add(String line) {
     if (line.isBlank()) {
       return;
     }
@@ -35,12 +35,12 @@ final class LineTail {
   }
 
   /** The lines kept, oldest first. */
-  synchronized List<String> lines() {
+  public synchronized List<String> lines() {
     return List.copyOf(lines);
   }
 
   /** The last non-blank line, stripped. */
-  synchronized Optional<String> last() {
+  public synchronized Optional<String> last() {
     return lines.isEmpty() ? Optional.empty() : Optional.of(lines.getLast().strip());
   }
 }
