@@ -119,6 +119,10 @@ public final class LogSetup {
       if (message.getMessage() != null) {
         message.setMessage(Redactor.redact(message.getMessage()));
       }
+      if (message.getParams() != null) {
+        // The raw arguments of the log call travel too: a secret passed as {} would be in them.
+        message.setParams(message.getParams().stream().map(Redactor::redact).toList());
+      }
     }
     if (event.getExceptions() != null) {
       event
