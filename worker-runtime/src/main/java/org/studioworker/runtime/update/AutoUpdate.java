@@ -60,7 +60,7 @@ public final class AutoUpdate {
             installation.get(),
             Version.current(),
             stop,
-            UpdateLoop.TICK,
+            tick(env),
             InstantSource.system(),
             config,
             () ->
@@ -99,6 +99,26 @@ public final class AutoUpdate {
       };
     } catch (UpdateException e) {
       throw new java.io.IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The update loop's tick: {@link UpdateLoop#TICK}, or {@code STUDIO_WORKER_UPDATE_TICK_SECS} (1
+   * to 60) when set, so that tests of the packaged worker need not wait a minute for the first
+   * check. A value that is not a whole number in that range is ignored.
+   */
+  static Duration tick(Map<String, String> env) {
+    String value = env.get("STUDIO_WORKER_UPDATE_TICK_SECS");
+    if (value == null) {
+      return UpdateLoop.TICK;
+    }
+    try {
+      long seconds = Long.parseLong(value.strip());
+      return seconds >= 1 && seconds <= UpdateLoop.TICK.toSeconds()
+          ? Duration.ofSeconds(seconds)
+          : UpdateLoop.TICK;
+    } catch (NumberFormatException e) {
+      return UpdateLoop.TICK;
     }
   }
 

@@ -1,0 +1,71 @@
+package org.studioworker.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.studioworker.devstudio.DevStudio;
+import org.studioworker.devstudio.JobStatus;
+import org.studioworker.devstudio.WorkerCredentials;
+import org.studioworker.protocol.LogEntry;
+import org.studioworker.spi.ChatMessage;
+import org.studioworker.spi.CliDefaults;
+import org.studioworker.spi.EngineId;
+import org.studioworker.spi.ModelSource;
+import org.studioworker.spi.Task;
+
+/** The packaged worker, installed by install.sh and run by its launcher, does a job and stops. */
+final class PackagedWorkerIT {
+  /** Start-up of the jlink runtime plus the session takes a few seconds on two cores. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  static final ModelSource SYNTHETIC =
+      new ModelSource(EngineId.SYNTHETIC, List.of(), CliDefaults.of(7.0, 20, 512, 512));
+
+  @TempDir Path dir;
+
+  @Test
+  void installedWorkerCompletesAJobAndExitsZeroOnSigterm() throws Exception {
+    Path archive = PackagedInstall.archive();
+    String version = PackagedInstall.version(archive);
+    Path root = dir.resolve("root");
+    PackagedInstall.install(archive, dir.resolve("unpacked"), root);
+    assertThat(PackagedInstall.current(root)).isEqualTo(version);
+    assertThat(root.resolve("versions").resolve(version).resolve("bin/studio-worker"))
+        .isExecutable();
+
+    try (DevStudio studio = DevStudio.start(DevStudio.Options.defaults())) {
+      WorkerCredentials worker = studio.createWorker();
+      Path config = PackagedInstall.writeConfig(dir, studio, worker, null);
+      Path log = dir.resolve("worker.log");
+      Process process = PackagedInstall.startRun(root, config, log, Map.of());
+      try {
+        studio.awaitConnected(worker.workerId(), WAIT);
+        String jobId =
+            studio.submitJob(
+                "synthetic-llm",
+                1.0,
+                Task.Llm.of(List.of(new ChatMessage("user", "hello from the package"))),
+                SYNTHETIC);
+        studio.awaitJobStatus(jobId, JobStatus.COMPLETED, WAIT);
+
+        process.destroy(); // SIGTERM to the launcher, which passes it on once
+
+        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .as("exited; output:%n%s", Files.readString(log))
+            .isTrue();
+        assertThat(process.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(studio.logs(worker.workerId()).stream().map(LogEntry::message))
+            .anyMatch(line -> line.startsWith("received SIGTERM"));
+      } finally {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
