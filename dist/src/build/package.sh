@@ -36,7 +36,7 @@ echo "$version" > "$stage/VERSION"
 
 archive="$target/$name-linux-x64.tar.gz"
 # Links dereferenced (the updater unpacks files and folders only); owner and order fixed.
-tar --dereference --sort=name --owner=0 --group=0 --numeric-owner \
+tar --dereference --hard-dereference --sort=name --owner=0 --group=0 --numeric-owner \
   -C "$target/package" -czf "$archive" "$name"
 "$java_home/bin/java" "$module/src/build/SignBuild.java" "$key" "$archive"
 echo "packaged $archive"

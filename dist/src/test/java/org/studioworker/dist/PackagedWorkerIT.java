@@ -2,6 +2,7 @@ package org.studioworker.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,21 @@ final class PackagedWorkerIT {
       new ModelSource(EngineId.SYNTHETIC, List.of(), CliDefaults.of(7.0, 20, 512, 512));
 
   @TempDir Path dir;
+
+  @Test
+  void archiveHoldsOnlyFilesAndFoldersSoTheUpdaterCanUnpackIt() throws Exception {
+    Process tar =
+        new ProcessBuilder("tar", "-tvzf", PackagedInstall.archive().toString())
+            .redirectErrorStream(true)
+            .start();
+    String listing = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tar.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(tar.exitValue()).isZero();
+
+    assertThat(listing.lines().toList())
+        .isNotEmpty()
+        .allSatisfy(line -> assertThat(line).matches("^[-d].*"));
+  }
 
   @Test
   void installedWorkerCompletesAJobAndExitsZeroOnSigterm() throws Exception {
