@@ -38,6 +38,13 @@ public final class ChildWorker {
   /** Starts {@code studio-worker <args>} with the given extra modules, output to {@code log}. */
   public static Process start(List<Path> extraModules, Path log, String... args)
       throws IOException {
+    return start(extraModules, java.util.Map.of(), log, args);
+  }
+
+  /** The same, with extra environment variables. */
+  public static Process start(
+      List<Path> extraModules, java.util.Map<String, String> env, Path log, String... args)
+      throws IOException {
     List<Path> modulePath = new ArrayList<>(runtimeModulePath());
     modulePath.addAll(extraModules);
     List<String> command = new ArrayList<>();
@@ -52,9 +59,9 @@ public final class ChildWorker {
     command.add("-m");
     command.add("org.studioworker.runtime/org.studioworker.runtime.Main");
     command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
   }
 }

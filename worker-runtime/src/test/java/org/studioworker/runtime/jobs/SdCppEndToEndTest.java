@@ -1,0 +1,161 @@
+package org.studioworker.runtime.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.studioworker.devstudio.DevStudio;
+import org.studioworker.devstudio.JobSnapshot;
+import org.studioworker.devstudio.JobStatus;
+import org.studioworker.devstudio.WorkerCredentials;
+import org.studioworker.runtime.daemon.ChildWorker;
+import org.studioworker.runtime.daemon.WorkerHarness;
+import org.studioworker.spi.CliDefaults;
+import org.studioworker.spi.EngineId;
+import org.studioworker.spi.FileRole;
+import org.studioworker.spi.ModelFile;
+import org.studioworker.spi.ModelSource;
+import org.studioworker.spi.Task;
+
+/**
+ * An image job through the whole product: the reference studio offers it, the worker (a real
+ * process, engines found on the module path) downloads and verifies the model file, runs a stand-in
+ * {@code sd-cli} that checks nothing but records its arguments and writes a real PNG, and uploads
+ * the result.
+ */
+final class SdCppEndToEndTest {
+  private static final Duration WAIT = Duration.ofSeconds(40);
+
+  /** A 1×1 PNG. */
+  private static final String PNG_BASE64 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+  @TempDir Path dir;
+
+  private HttpServer files;
+
+  @AfterEach
+  void stopFiles() {
+    if (files != null) {
+      files.stop(0);
+    }
+  }
+
+  @Test
+  void imageJobRunsThroughSdCliAndItsPngReachesTheStudio() throws Exception {
+    byte[] weights = "not really a diffusion model".getBytes();
+    files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    files.createContext(
+        "/weights.safetensors",
+        exchange -> {
+          exchange.sendResponseHeaders(200, weights.length);
+          exchange.getResponseBody().write(weights);
+          exchange.close();
+        });
+    files.start();
+
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path args = dir.resolve("sd-cli.args");
+    Path sdCli = bin.resolve("sd-cli");
+    Files.writeString(
+        sdCli,
+        """
+        #!/usr/bin/env bash
+        printf '%%s\\n' "$@" > '%s'
+        out=""
+        while [ $# -gt 0 ]; do
+          if [ "$1" = "-o" ]; then out="$2"; fi
+          shift
+        done
+        echo '%s' | base64 -d > "$out"
+        echo "sampling done" >&2
+        """
+            .formatted(args, PNG_BASE64));
+    Files.setPosixFilePermissions(sdCli, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // The engine checks that the Vulkan loader can be found before it claims image jobs.
+    Path libs = Files.createDirectories(dir.resolve("lib"));
+    Files.writeString(libs.resolve("libvulkan.so.1"), "");
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Files.writeString(models.resolve("sd-cpp-models.txt"), "tiny-diffusion\n");
+
+    try (DevStudio studio = DevStudio.start()) {
+      WorkerCredentials worker = studio.createWorker();
+      Path config = WorkerHarness.writeConfig(dir, studio, worker);
+      Process process =
+          ChildWorker.start(
+              List.of(ChildWorker.testClassPathEntry("sd-cpp")),
+              Map.of("STUDIO_WORKER_SD_CLI", sdCli.toString(), "LD_LIBRARY_PATH", libs.toString()),
+              dir.resolve("worker.log"),
+              "--config",
+              config.toString(),
+              "run");
+      try {
+        studio.awaitConnected(worker.workerId(), WAIT);
+        ModelSource source =
+            new ModelSource(
+                EngineId.SD_CPP,
+                List.of(
+                    new ModelFile(
+                        FileRole.DIFFUSION_MODEL,
+                        "http://127.0.0.1:" + files.getAddress().getPort() + "/weights.safetensors",
+                        "weights.safetensors",
+                        (long) weights.length,
+                        sha256(weights))),
+                CliDefaults.of(4.5, 8, 1024, 1024));
+        String jobId =
+            studio.submitJob(
+                "tiny-diffusion",
+                1.0,
+                new Task.Image(
+                    "a red fox", null, null, null, null, null, null, null, 512, 512, 20, 7L, "png"),
+                source);
+
+        JobSnapshot done =
+            studio.awaitJob(
+                jobId,
+                s -> s.status() == JobStatus.COMPLETED || s.status() == JobStatus.FAILED,
+                WAIT);
+
+        assertThat(done.status())
+            .as(
+                "job error: %s; worker log:%n%s",
+                done.error(), Files.readString(dir.resolve("worker.log")))
+            .isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.ext()).isEqualTo("png");
+        assertThat(studio.result(jobId).orElseThrow().bytes())
+            .isEqualTo(java.util.Base64.getDecoder().decode(PNG_BASE64));
+        Path local = models.resolve("tiny-diffusion").resolve("weights.safetensors");
+        assertThat(local).hasBinaryContent(weights);
+        List<String> argv = Files.readAllLines(args);
+        assertThat(argv)
+            .containsSequence("--diffusion-model", local.toString())
+            .containsSequence("-p", "a red fox")
+            // The model's defaults win where the task kept its own defaults.
+            .containsSequence("-W", "1024")
+            .containsSequence("--steps", "8")
+            .containsSequence("--seed", "7");
+      } finally {
+        process.destroy();
+        process.waitFor(20, TimeUnit.SECONDS);
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}
