@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +24,9 @@ final class FeedServer implements AutoCloseable {
   private final HttpServer server;
   private final Path files;
   private final String feed;
+
+  /** Requests received per path, whatever the answer. */
+  private final ConcurrentHashMap<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
   private FeedServer(HttpServer server, Path files, String feed) {
     this.server = server;
@@ -53,9 +58,16 @@ final class FeedServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/feed.json");
   }
 
+  /** How many requests for {@code path} ({@code /feed.json}, {@code /download/<name>}) arrived. */
+  int requests(String path) {
+    AtomicInteger count = requests.get(path);
+    return count == null ? 0 : count.get();
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
+      requests.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
       byte @Nullable [] body = null;
       if (path.equals("/feed.json")) {
         body = feed.getBytes(StandardCharsets.UTF_8);

@@ -131,6 +131,20 @@ final class PackagedInstall {
    * stored as files, to {@code <out>/studio-worker-<version>-linux-x64.tar.gz}, unsigned.
    */
   static Path repackage(Path original, String version, Path out) throws Exception {
+    return repackage(original, version, out, build -> {});
+  }
+
+  /** A change to an unpacked build before it is packed; gets the build's top folder. */
+  @FunctionalInterface
+  interface BuildEdit {
+    void apply(Path build) throws Exception;
+  }
+
+  /**
+   * As {@link #repackage(Path, String, Path)}, with {@code edit} applied to the copy after the
+   * version is set and before it is packed: a newer build that is broken in a chosen way.
+   */
+  static Path repackage(Path original, String version, Path out, BuildEdit edit) throws Exception {
     Path stage = out.resolve("stage-" + version);
     String name = "studio-worker-" + version;
     Files.createDirectories(stage);
@@ -150,6 +164,7 @@ final class PackagedInstall {
           "version=" + version + "\n",
           StandardCharsets.ISO_8859_1);
     }
+    edit.apply(build);
     Path archive = out.resolve(name + "-linux-x64.tar.gz");
     exec(
         out,
