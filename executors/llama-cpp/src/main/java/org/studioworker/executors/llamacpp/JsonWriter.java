@@ -2,6 +2,7 @@ package org.studioworker.executors.llamacpp;
 
 import java.math.BigDecimal;
 import java.util.List;
+import org.studioworker.spi.JsonText;
 
 /**
  * Writes one JSON object, member by member, with correct string escaping.
@@ -83,37 +84,12 @@ final class JsonWriter {
     out.append(':');
   }
 
-  /**
-   * Appends {@code value} as a JSON string: quotes, backslashes and control characters escaped;
-   * every surrogate as {@code \\uXXXX}, so that a lone one still makes valid JSON text.
-   */
+  /** Appends {@code value} as a JSON string literal (see {@link JsonText#appendQuoted}). */
   static void quote(StringBuilder out, String value) {
-    out.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20 || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
+    JsonText.appendQuoted(out, value);
   }
 
   static String quote(String value) {
-    StringBuilder out = new StringBuilder(value.length() + 2);
-    quote(out, value);
-    return out.toString();
+    return JsonText.quote(value);
   }
 }

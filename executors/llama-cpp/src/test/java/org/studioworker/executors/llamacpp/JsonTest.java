@@ -11,12 +11,13 @@ import org.studioworker.spi.JsonText;
 
 final class JsonTest {
   @Test
-  void escapesQuotesBackslashesControlCharactersAndSurrogates() {
+  void escapesQuotesBackslashesControlCharactersAndLoneSurrogates() {
     String tricky = "a\"b\\c\nd\te\u0001f\u2028g😀h\uD800";
 
     String json = JsonWriter.quote(tricky);
 
-    assertThat(json).isEqualTo("\"a\\\"b\\\\c\\nd\\te\\u0001f\\u2028g\\ud83d\\ude00h\\ud800\"");
+    // A valid surrogate pair stays as it is; a lone surrogate is escaped.
+    assertThat(json).isEqualTo("\"a\\\"b\\\\c\\nd\\te\\u0001f\\u2028g😀h\\ud800\"");
     assertThat(JsonReader.parse(json)).isEqualTo(tricky);
   }
 

@@ -41,12 +41,12 @@ final class ChatCompletionProducer {
     int completionTokens = SyntheticProse.wordCount(content);
 
     StringBuilder json = new StringBuilder(256 + content.length());
-    json.append("{\"id\":").append(JsonString.quote("chatcmpl-" + hash.hex().substring(0, 24)));
+    json.append("{\"id\":").append(JsonText.quote("chatcmpl-" + hash.hex().substring(0, 24)));
     json.append(",\"object\":\"chat.completion\",\"created\":0,\"model\":");
-    JsonString.appendQuoted(json, model);
+    JsonText.appendQuoted(json, model);
     json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-    JsonString.appendQuoted(json, content);
-    json.append("},\"finish_reason\":").append(JsonString.quote(finishReason)).append("}]");
+    JsonText.appendQuoted(json, content);
+    json.append("},\"finish_reason\":").append(JsonText.quote(finishReason)).append("}]");
     json.append(",\"usage\":{\"prompt_tokens\":").append(promptTokens);
     json.append(",\"completion_tokens\":").append(completionTokens);
     json.append(",\"total_tokens\":").append(promptTokens + completionTokens).append("}}");

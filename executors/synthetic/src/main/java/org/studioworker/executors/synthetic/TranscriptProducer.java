@@ -30,9 +30,9 @@ final class TranscriptProducer {
 
     StringBuilder json = new StringBuilder(128 + text.length());
     json.append("{\"text\":");
-    JsonString.appendQuoted(json, text);
+    JsonText.appendQuoted(json, text);
     json.append(",\"language\":");
-    JsonString.appendQuoted(json, language);
+    JsonText.appendQuoted(json, language);
     json.append(",\"duration\":").append(tenths / 10).append('.').append(tenths % 10).append('}');
     return new JobResult.Json(new JsonText(json.toString()));
   }

@@ -1,4 +1,4 @@
-package org.studioworker.executors.synthetic;
+package org.studioworker.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
@@ -7,23 +7,23 @@ import static org.quicktheories.generators.SourceDSL.strings;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-final class JsonStringTest {
+final class JsonTextQuoteTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Test
   void escapesQuoteBackslashAndControlCharacters() {
-    assertThat(JsonString.quote("a\"b\\c\n\r\t\b\f\u0001\u001f"))
+    assertThat(JsonText.quote("a\"b\\c\n\r\t\b\f\u0001\u001f"))
         .isEqualTo("\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\"");
   }
 
   @Test
   void keepsOtherCharactersAndSurrogatePairsAsTheyAre() {
-    assertThat(JsonString.quote("é/€ \uD83E\uDD8A")).isEqualTo("\"é/€ \uD83E\uDD8A\"");
+    assertThat(JsonText.quote("é/€ \uD83E\uDD8A")).isEqualTo("\"é/€ \uD83E\uDD8A\"");
   }
 
   @Test
   void escapesUnpairedSurrogatesAndJavaScriptLineBreaks() {
-    assertThat(JsonString.quote("\uD800x\uDC00\u2028\u2029"))
+    assertThat(JsonText.quote("\uD800x\uDC00\u2028\u2029"))
         .isEqualTo("\"\\ud800x\\udc00\\u2028\\u2029\"");
   }
 
@@ -32,6 +32,6 @@ final class JsonStringTest {
     qt().withExamples(2000)
         .forAll(strings().allPossible().ofLengthBetween(0, 40))
         .checkAssert(
-            text -> assertThat(JSON.readTree(JsonString.quote(text)).asString()).isEqualTo(text));
+            text -> assertThat(JSON.readTree(JsonText.quote(text)).asString()).isEqualTo(text));
   }
 }
