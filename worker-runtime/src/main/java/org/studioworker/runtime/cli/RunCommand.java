@@ -26,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     String warning = LogSetup.install(parent.env, Version.current());
     if (warning != null) {
-      LoggerFactory.getLogger("daemon").warn(warning);
+      LoggerFactory.getLogger("daemon").warn("{}", warning);
     }
     try {
       return new WorkerDaemon(

@@ -143,7 +143,7 @@ public final class Session {
           int max = settings.maxReconnectAttempts();
           if (max > 0 && failed > max) {
             String why = "gave up after " + max + " reconnect attempts: " + lost.why();
-            log.error(why);
+            log.error("{}", why);
             board.session(new SessionState.Fatal(why));
             return new GaveUp(max, lost.why());
           }
@@ -184,10 +184,10 @@ public final class Session {
   private AttemptEnd attempt(int number) throws InterruptedException {
     board.session(new SessionState.Connecting(number));
     log.info("connecting to {} (attempt {})", settings.connectUri(), number);
-    log.info(capabilities.summary());
+    log.info("{}", capabilities.summary());
     String warning = capabilities.thresholdWarning();
     if (warning != null) {
-      log.warn(warning);
+      log.warn("{}", warning);
     }
     WsConnection connection;
     try {
