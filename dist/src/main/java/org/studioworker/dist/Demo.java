@@ -64,7 +64,9 @@ final class Demo {
       WorkerDaemon daemon =
           new WorkerDaemon(
               WorkerDaemon.Options.of(configPath, System.getenv())
-                  .withSchedule(demoSchedule())
+                  .withSchedule(
+                      // The studio approves at once: poll every half second, not every 30.
+                      LoopSchedule.standard().withRegistrationPoll(Duration.ofMillis(500)))
                   .withSignals(false));
       Thread worker = Thread.ofPlatform().name("worker").start(daemon::run);
       try {
@@ -109,24 +111,6 @@ final class Demo {
     } finally {
       deleteQuietly(home);
     }
-  }
-
-  /**
-   * The standard schedule, but polling registration every half second: the studio approves at once.
-   */
-  private static LoopSchedule demoSchedule() {
-    LoopSchedule s = LoopSchedule.standard();
-    return new LoopSchedule(
-        s.heartbeat(),
-        s.logFlush(),
-        s.stopCheck(),
-        s.backoffBase(),
-        s.backoffMax(),
-        s.readIdle(),
-        s.connectTimeout(),
-        Duration.ofMillis(500),
-        s.sendTimeout(),
-        s.uploadRetryPauses());
   }
 
   private static List<Submitted> submitAll(DevStudio studio) {

@@ -676,9 +676,6 @@ public final class FrameCodec {
     out.put("gameId", claim.gameId());
     out.put("assetName", claim.assetName());
     out.put("model", claim.model());
-    if (claim.vramGbEstimate() < 0) {
-      throw new IllegalArgumentException("vramGbEstimate must not be negative");
-    }
     putFinite(out, "vramGbEstimate", claim.vramGbEstimate());
     out.set("task", task(claim.task()));
     out.set("modelSource", modelSource(claim.modelSource()));

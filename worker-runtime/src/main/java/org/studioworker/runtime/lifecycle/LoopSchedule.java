@@ -70,18 +70,18 @@ public record LoopSchedule(
         List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)));
   }
 
-  /** The same schedule with every interval divided by {@code factor}, for tests and the demo. */
-  public LoopSchedule scaledDown(int factor) {
+  /** The same schedule with another registration poll interval. */
+  public LoopSchedule withRegistrationPoll(Duration value) {
     return new LoopSchedule(
-        heartbeat.dividedBy(factor),
-        logFlush.dividedBy(factor),
-        stopCheck.dividedBy(factor),
-        backoffBase.dividedBy(factor),
-        backoffMax.dividedBy(factor),
-        readIdle.dividedBy(factor),
+        heartbeat,
+        logFlush,
+        stopCheck,
+        backoffBase,
+        backoffMax,
+        readIdle,
         connectTimeout,
-        registrationPoll.dividedBy(factor),
+        value,
         sendTimeout,
-        uploadRetryPauses.stream().map(d -> d.dividedBy(factor)).toList());
+        uploadRetryPauses);
   }
 }

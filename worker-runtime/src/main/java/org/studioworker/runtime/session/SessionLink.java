@@ -42,11 +42,6 @@ public final class SessionLink implements FrameSender {
     live.compareAndSet(connection, null);
   }
 
-  /** Whether a welcomed socket is attached. */
-  public boolean isLive() {
-    return live.get() != null;
-  }
-
   @Override
   public @Nullable String send(WorkerFrame frame) throws InterruptedException {
     WsConnection connection = live.get();
