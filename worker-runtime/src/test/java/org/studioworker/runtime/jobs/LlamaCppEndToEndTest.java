@@ -2,9 +2,6 @@ package org.studioworker.runtime.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,27 +42,19 @@ final class LlamaCppEndToEndTest {
 
   @TempDir Path dir;
 
-  private HttpServer files;
+  private ModelFileServer files;
 
   @AfterEach
   void stopFiles() {
     if (files != null) {
-      files.stop(0);
+      files.close();
     }
   }
 
   @Test
   void llmJobRunsThroughAManagedLlamaServer() throws Exception {
     byte[] gguf = "GGUF not really".getBytes();
-    files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    files.createContext(
-        "/tiny.gguf",
-        exchange -> {
-          exchange.sendResponseHeaders(200, gguf.length);
-          exchange.getResponseBody().write(gguf);
-          exchange.close();
-        });
-    files.start();
+    files = new ModelFileServer("/tiny.gguf", gguf);
 
     Path standIn = Files.createDirectories(dir.resolve("llama"));
     Files.writeString(standIn.resolve("reply.json"), REPLY);
@@ -103,11 +92,7 @@ final class LlamaCppEndToEndTest {
                 EngineId.LLAMA_CPP,
                 List.of(
                     new ModelFile(
-                        FileRole.MODEL,
-                        "http://127.0.0.1:" + files.getAddress().getPort() + "/tiny.gguf",
-                        "tiny.gguf",
-                        (long) gguf.length,
-                        null)),
+                        FileRole.MODEL, files.url(), "tiny.gguf", (long) gguf.length, null)),
                 new CliDefaults(0, 0, 0, 0, null, null, null, null, 2048, null));
         String jobId =
             studio.submitJob(

@@ -2,9 +2,6 @@ package org.studioworker.runtime.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,27 +42,19 @@ final class SdCppEndToEndTest {
 
   @TempDir Path dir;
 
-  private HttpServer files;
+  private ModelFileServer files;
 
   @AfterEach
   void stopFiles() {
     if (files != null) {
-      files.stop(0);
+      files.close();
     }
   }
 
   @Test
   void imageJobRunsThroughSdCliAndItsPngReachesTheStudio() throws Exception {
     byte[] weights = "not really a diffusion model".getBytes();
-    files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    files.createContext(
-        "/weights.safetensors",
-        exchange -> {
-          exchange.sendResponseHeaders(200, weights.length);
-          exchange.getResponseBody().write(weights);
-          exchange.close();
-        });
-    files.start();
+    files = new ModelFileServer("/weights.safetensors", weights);
 
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path args = dir.resolve("sd-cli.args");
@@ -110,7 +99,7 @@ final class SdCppEndToEndTest {
                 List.of(
                     new ModelFile(
                         FileRole.DIFFUSION_MODEL,
-                        "http://127.0.0.1:" + files.getAddress().getPort() + "/weights.safetensors",
+                        files.url(),
                         "weights.safetensors",
                         (long) weights.length,
                         sha256(weights))),
