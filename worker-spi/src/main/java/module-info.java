@@ -10,4 +10,5 @@ module org.studioworker.spi {
 
   exports org.studioworker.spi;
   exports org.studioworker.spi.process;
+  exports org.studioworker.spi.net;
 }

@@ -40,6 +40,19 @@ public interface Executor extends AutoCloseable {
     return "ok";
   }
 
+  /**
+   * GPU memory, in GB, that this engine holds between jobs (a model it keeps loaded) and that the
+   * next job it runs may count as available: reused when that job needs the same model, freed when
+   * the engine unloads it to load another. 0 when nothing is resident.
+   *
+   * <p>The runtime adds it to the free memory it reads when it admits an offer for this engine, so
+   * a worker never turns down the second job of a model it already holds. Does not block. The
+   * default is 0.
+   */
+  default double residentVramGb() {
+    return 0;
+  }
+
   /** Releases what the engine holds (processes, native memory). Never throws. */
   @Override
   void close();
