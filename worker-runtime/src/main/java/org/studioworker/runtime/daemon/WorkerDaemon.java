@@ -150,11 +150,17 @@ public final class WorkerDaemon {
     }
   }
 
+  /** Why 10 s? Engines stop a process tree with a grace of a few seconds, then kill it. */
+  private static final Duration JOB_STOP_WAIT = Duration.ofSeconds(10);
+
   private final Options options;
   private final StopSignal stop = new StopSignal();
   private final LogShipQueue shipQueue;
   private final StatusBoard board;
   private final JobGate gate = new JobGate();
+
+  /** The first background task that failed unexpectedly, or null: the exit code becomes 1. */
+  private final AtomicReference<@Nullable String> crashed = new AtomicReference<>();
 
   /** Set once the updater installed a new version: the exit code becomes restart-for-update. */
   private final java.util.concurrent.atomic.AtomicBoolean updateInstalled =
@@ -181,6 +187,11 @@ public final class WorkerDaemon {
   public int run() {
     try (AutoCloseable shipping = LogSetup.ship().attach(shipQueue, board.logs())) {
       int code = runAttached();
+      if (crashed.get() != null && code == ExitCodes.OK) {
+        // A crashed background task stopped the daemon: exit non-zero, so that a supervisor such
+        // as systemd's Restart=on-failure starts it again.
+        return ExitCodes.FAILURE;
+      }
       return updateInstalled.get() && code == ExitCodes.OK ? ExitCodes.RESTART_FOR_UPDATE : code;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -286,12 +297,7 @@ public final class WorkerDaemon {
     }
     HttpClient http = StudioHttp.client(schedule.connectTimeout());
     FrameCodec codec = new FrameCodec();
-    try (Supervisor scope =
-        new Supervisor(
-            (name, error) -> {
-              log.error("{} failed: {}", name, error.toString());
-              stop.stopNow(name + " failed");
-            })) {
+    try (Supervisor scope = new Supervisor(this::onCrash)) {
       // Only an installed distribution updates itself; the updater holds the job slot from the
       // install until this process exits.
       AutoUpdate.task(
@@ -416,8 +422,14 @@ public final class WorkerDaemon {
             shipQueue,
             board,
             new Backoff(
-                schedule.backoffBase(), schedule.backoffMax(), new SecureRandom()::nextDouble));
-    Session.End end = session.run();
+                schedule.backoffBase(), schedule.backoffMax(), new SecureRandom()::nextDouble),
+            this::onCrash);
+    Session.End end;
+    try {
+      end = session.run();
+    } finally {
+      stopJobInFlight(jobs);
+    }
     return switch (end) {
       case Session.Stopped s -> {
         log.info("stopped");
@@ -427,6 +439,16 @@ public final class WorkerDaemon {
       case Session.Fatal f -> ExitCodes.FAILURE;
       case Session.GaveUp g -> ExitCodes.GAVE_UP;
     };
+  }
+
+  /**
+   * A background task failed unexpectedly: log it at error with its stack trace (which reaches the
+   * crash reporter when one is set up), stop, and exit non-zero.
+   */
+  private void onCrash(String name, Throwable error) {
+    log.error("{} failed unexpectedly: {}; stopping", name, error.toString(), error);
+    crashed.compareAndSet(null, name);
+    stop.stopNow(name + " failed");
   }
 
   private void onSignal(String name) {
@@ -439,6 +461,25 @@ public final class WorkerDaemon {
           job == null ? "no job in flight, exiting" : "draining job " + job + " before exiting");
     } else {
       log.warn("received {} again: failing the job in flight and exiting now", name);
+    }
+  }
+
+  /**
+   * However the session ended (a stop, a fatal error, an auth failure, reconnects exhausted, a
+   * crash), the job in flight is cancelled and given time to stop its engine's processes before the
+   * engines close and the work folder is deleted: no engine process outlives the worker.
+   */
+  private static void stopJobInFlight(JobRunner jobs) throws InterruptedException {
+    String job = jobs.currentJobId().orElse(null);
+    if (job == null) {
+      return;
+    }
+    log.warn("stopping job {}, still in flight as the session ended", job);
+    if (!jobs.cancelInFlight(JOB_STOP_WAIT)) {
+      log.warn(
+          "job {} did not stop within {} s; closing its engine anyway",
+          job,
+          JOB_STOP_WAIT.toSeconds());
     }
   }
 

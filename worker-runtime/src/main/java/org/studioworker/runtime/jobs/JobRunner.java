@@ -25,6 +25,7 @@ import org.studioworker.spi.Claim;
 import org.studioworker.spi.Executor;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.JobResult;
+import org.studioworker.spi.JsonText;
 import org.studioworker.spi.UnsupportedJobException;
 
 /**
@@ -81,10 +82,15 @@ public final class JobRunner {
   /**
    * The job in flight.
    *
+   * @param generation the socket the job was accepted on; its outcome goes there or nowhere
    * @param delivering set once the engine is done and the result is on its way to the studio
    */
   private record Running(
-      String jobId, Thread thread, AtomicBoolean cancelled, AtomicBoolean delivering) {}
+      String jobId,
+      long generation,
+      Thread thread,
+      AtomicBoolean cancelled,
+      AtomicBoolean delivering) {}
 
   /**
    * How long an offer waits for a job that is delivering its result to wind down. Why wait at all?
@@ -138,8 +144,15 @@ public final class JobRunner {
     return gate.isBusy();
   }
 
-  /** Handles one offer. Never throws; every frame that cannot be sent is logged with the job id. */
-  public void onOffer(Claim claim) throws InterruptedException {
+  /**
+   * Handles one offer that arrived on the socket of {@code generation}. Never throws; every frame
+   * that cannot be sent is logged with the job id.
+   *
+   * <p>The checks run in the contract's order (PROTOCOL.md §4): paused, then busy (the job slot),
+   * then free VRAM — so a busy worker always answers {@code busy}, never a codeless VRAM reject
+   * that would make the studio pass this worker over for that job for good.
+   */
+  public void onOffer(Claim claim, long generation) throws InterruptedException {
     String jobId = claim.jobId();
     log.info(
         "offer received {} game={} asset={} model={} vram={}",
@@ -150,14 +163,7 @@ public final class JobRunner {
         claim.vramGbEstimate());
     if (claimingStopped.getAsBoolean()) {
       log.info("offer {} rejected: {}", jobId, PAUSED_REASON);
-      send(jobId, new WorkerFrame.Reject(jobId, PAUSED_REASON, RejectCode.PAUSED));
-      return;
-    }
-    String tooBig = vram.refuse(claim.vramGbEstimate());
-    if (tooBig != null) {
-      // No code: the studio gives the job to another worker rather than waiting for this one.
-      log.info("offer {} rejected: {}", jobId, tooBig);
-      send(jobId, new WorkerFrame.Reject(jobId, tooBig, null));
+      send(jobId, new WorkerFrame.Reject(jobId, PAUSED_REASON, RejectCode.PAUSED), generation);
       return;
     }
     Optional<JobGate.Permit> reserved = gate.tryReserve(jobId);
@@ -168,14 +174,20 @@ public final class JobRunner {
     }
     if (reserved.isEmpty()) {
       log.info("offer {} rejected: {} ({})", jobId, BUSY_REASON, gate.holder());
-      send(jobId, new WorkerFrame.Reject(jobId, BUSY_REASON, RejectCode.BUSY));
+      send(jobId, new WorkerFrame.Reject(jobId, BUSY_REASON, RejectCode.BUSY), generation);
       return;
     }
     JobGate.Permit permit = reserved.get();
-    long generation = sender.generation();
     boolean started = false;
     try {
-      if (!send(jobId, new WorkerFrame.Accept(jobId))) {
+      String tooBig = refuseForVram(claim);
+      if (tooBig != null) {
+        // No code: the studio gives the job to another worker rather than waiting for this one.
+        log.info("offer {} rejected: {}", jobId, tooBig);
+        send(jobId, new WorkerFrame.Reject(jobId, tooBig, null), generation);
+        return;
+      }
+      if (!send(jobId, new WorkerFrame.Accept(jobId), generation)) {
         return;
       }
       log.info(
@@ -189,7 +201,7 @@ public final class JobRunner {
           Thread.ofVirtual()
               .name("job-" + jobId)
               .unstarted(() -> runJob(claim, permit, generation, cancelled, delivering));
-      running.set(new Running(jobId, thread, cancelled, delivering));
+      running.set(new Running(jobId, generation, thread, cancelled, delivering));
       thread.start();
       started = true;
     } finally {
@@ -201,17 +213,64 @@ public final class JobRunner {
   }
 
   /**
-   * Cancels the job in flight, if any: its executor is interrupted and the studio is told the job
-   * failed and may be retried elsewhere. Waits up to {@code wait} for the job to wind down.
+   * Why the job does not fit the free VRAM, or null when it does. The memory that the job's engine
+   * holds for a model it keeps loaded counts as available: the job reuses it (same model) or the
+   * engine frees it (another model).
    */
-  public void cancelInFlight(Duration wait) throws InterruptedException {
+  private @Nullable String refuseForVram(Claim claim) {
+    double estimate = claim.vramGbEstimate();
+    double resident =
+        engines.find(claim.modelSource().engine()).map(Executor::residentVramGb).orElse(0.0);
+    if (!(resident > 0)) {
+      return vram.refuse(estimate);
+    }
+    if (resident >= estimate) {
+      log.info(
+          "offer {}: engine {} already holds {} GB of VRAM for a resident model, which covers the"
+              + " estimate of {} GB",
+          claim.jobId(),
+          claim.modelSource().engine(),
+          resident,
+          estimate);
+      return null;
+    }
+    String refused = vram.refuse(estimate - resident);
+    return refused == null
+        ? null
+        : refused + " (after counting " + resident + " GB held by the resident model)";
+  }
+
+  /**
+   * Cancels the job in flight if it was accepted on the socket of {@code generation}: that socket
+   * is gone, the studio has requeued the job, and its result would be dropped. Its engine stops
+   * (and with it any process the engine started), which frees the job slot. Does not wait.
+   */
+  public void abandon(long generation) {
+    Running now = running.get();
+    if (now != null && now.generation() == generation && !now.cancelled().getAndSet(true)) {
+      log.warn(
+          "job {} was accepted on a session that ended; the studio has requeued it, so the job is"
+              + " stopped",
+          now.jobId());
+      now.thread().interrupt();
+    }
+  }
+
+  /**
+   * Cancels the job in flight, if any: its executor is interrupted (and stops the processes it
+   * started) and the studio is told the job failed and may be retried elsewhere. Waits up to {@code
+   * wait} for the job to wind down.
+   *
+   * @return true when no job is in flight any more
+   */
+  public boolean cancelInFlight(Duration wait) throws InterruptedException {
     Running now = running.get();
     if (now == null) {
-      return;
+      return true;
     }
     now.cancelled().set(true);
     now.thread().interrupt();
-    now.thread().join(wait);
+    return now.thread().join(wait);
   }
 
   private void runJob(
@@ -231,18 +290,17 @@ public final class JobRunner {
             claim.modelSource().engine().name(),
             CurrentJob.preview(prompt),
             started));
-    String outcome = "failed";
-    String detail = "";
+    Ending ending = new Ending(jobId, generation);
     try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
       Optional<Executor> executor = engines.find(claim.modelSource().engine());
       if (executor.isEmpty()) {
-        detail =
+        ending.fail(
             "engine "
                 + claim.modelSource().engine()
                 + " is not installed on this worker (installed: "
                 + engines.describe()
-                + ")";
-        fail(jobId, generation, detail, false);
+                + ")",
+            false);
         return;
       }
       RuntimeJobContext context =
@@ -251,66 +309,132 @@ public final class JobRunner {
       try {
         result = executor.get().run(claim, context);
       } catch (UnsupportedJobException e) {
-        detail = e.getMessage() == null ? "the engine cannot serve this job" : e.getMessage();
-        fail(jobId, generation, detail, false);
+        ending.fail(
+            e.getMessage() == null ? "the engine cannot serve this job" : e.getMessage(), false);
         return;
       } catch (ExecutorException e) {
-        detail = e.getMessage() == null ? "the engine failed" : e.getMessage();
-        fail(jobId, generation, detail, true);
+        if (cancelled.get()) {
+          ending.cancelled();
+        } else {
+          ending.fail(e.getMessage() == null ? "the engine failed" : e.getMessage(), true);
+        }
         return;
       } catch (InterruptedException e) {
-        outcome = "cancelled";
-        detail = "the worker stopped before the job finished";
-        fail(jobId, generation, detail, true);
+        ending.cancelled();
         return;
       } catch (RuntimeException | Error e) {
         log.error("engine {} crashed on job {}", claim.modelSource().engine(), jobId, e);
-        detail = "the engine crashed: " + e.getClass().getSimpleName();
-        fail(jobId, generation, detail, true);
+        ending.fail("the engine crashed: " + e.getClass().getSimpleName(), true);
         return;
       }
       if (cancelled.get()) {
-        outcome = "cancelled";
-        detail = "the worker stopped before the job finished";
-        fail(jobId, generation, detail, true);
+        ending.cancelled();
         return;
       }
       if (sender.generation() != generation) {
-        outcome = "abandoned";
-        detail = "the session it was accepted on dropped; the studio has requeued it";
+        ending.abandoned();
         return;
       }
       delivering.set(true);
-      String failure = deliver(claim, generation, prompt, result);
-      if (failure == null) {
-        outcome = "completed";
-      } else {
-        detail = failure;
-      }
+      deliver(claim, ending, prompt, result);
     } catch (InterruptedException e) {
-      outcome = "cancelled";
-      detail = "interrupted while delivering the result";
+      ending.outcome = "cancelled";
+      ending.detail = "interrupted while delivering the result";
       Thread.currentThread().interrupt();
     } finally {
       Duration took = Duration.between(started, clock.instant());
       board.currentJob(null);
       board.finished(
           new JobRecord(
-              jobId, claim.task().kind(), claim.model(), outcome, detail, clock.instant(), took));
+              jobId,
+              claim.task().kind(),
+              claim.model(),
+              ending.outcome,
+              ending.detail,
+              clock.instant(),
+              took));
       log.info(
           "job finished {} outcome={} took={} ms{}",
           jobId,
-          outcome,
+          ending.outcome,
           took.toMillis(),
-          detail.isEmpty() ? "" : " (" + detail + ")");
+          ending.detail.isEmpty() ? "" : " (" + ending.detail + ")");
       // Release last: the next offer may only start once this job's bookkeeping is done.
       running.set(null);
       permit.close();
     }
   }
 
-  /** Delivers a result; returns null on success, else why it failed (already reported). */
-  private @Nullable String deliver(Claim claim, long generation, String prompt, JobResult result)
+  /**
+   * How one job ends: exactly one outcome, reported once, on the socket the job was accepted on or
+   * not at all. Used by the job's own thread only.
+   */
+  private final class Ending {
+    private final String jobId;
+    private final long generation;
+    String outcome = "failed";
+    String detail = "";
+
+    Ending(String jobId, long generation) {
+      this.jobId = jobId;
+      this.generation = generation;
+    }
+
+    void completed() {
+      outcome = "completed";
+      detail = "";
+    }
+
+    /** The engine or the delivery failed: tell the studio, if the socket is still this job's. */
+    void fail(String why, boolean retryable) throws InterruptedException {
+      detail = why;
+      if (sender.generation() != generation) {
+        abandoned();
+        return;
+      }
+      outcome = "failed";
+      log.warn("job {} failed (retryable={}): {}", jobId, retryable, why);
+      report(new WorkerFrame.Fail(jobId, why, retryable));
+    }
+
+    /**
+     * The worker stopped the job (a second stop signal, the drain deadline, a socket that changed).
+     * The fail frame must reach the studio even though the thread was interrupted to get here: a
+     * studio that does not requeue on a dropped socket would keep the job booked otherwise.
+     */
+    void cancelled() throws InterruptedException {
+      // Why clear it? The interrupt did its work (the engine stopped); left set, it would cut the
+      // send of the fail frame short.
+      Thread.interrupted();
+      if (sender.generation() != generation) {
+        abandoned();
+        return;
+      }
+      outcome = "cancelled";
+      detail = "the worker stopped before the job finished";
+      log.warn("job {} failed (retryable=true): {}", jobId, detail);
+      report(new WorkerFrame.Fail(jobId, detail, true));
+    }
+
+    /** The socket the job was accepted on is gone: the studio has requeued it; report nothing. */
+    void abandoned() {
+      outcome = "abandoned";
+      detail = "the session it was accepted on dropped; the studio has requeued it";
+    }
+
+    /** The studio already holds an outcome for the job, or no longer assigns it to this worker. */
+    void superseded(String why) {
+      outcome = "completed";
+      detail = why;
+    }
+
+    void report(WorkerFrame frame) throws InterruptedException {
+      send(jobId, frame, generation);
+    }
+  }
+
+  /** Delivers a result and records how the job ended in {@code ending}. */
+  private void deliver(Claim claim, Ending ending, String prompt, JobResult result)
       throws InterruptedException {
     String jobId = claim.jobId();
     switch (result) {
@@ -323,7 +447,7 @@ public final class JobRunner {
                 prompt,
                 binary.ext(),
                 binary.bytes());
-        return switch (outcome) {
+        switch (outcome) {
           case ResultUploader.Delivered done -> {
             log.info(
                 "job {} result uploaded ({} bytes, {}, attempt {})",
@@ -331,57 +455,64 @@ public final class JobRunner {
                 binary.size(),
                 binary.ext(),
                 done.attempts());
-            yield null;
+            ending.completed();
           }
-          case ResultUploader.Failed failed -> {
-            fail(jobId, generation, failed.why(), true);
-            yield failed.why();
+          case ResultUploader.Superseded superseded -> {
+            // A fail now would name a job the studio no longer assigns to us: it would answer
+            // protocol_violation and close the session.
+            log.warn("job {}: {}; not reporting it again", jobId, superseded.why());
+            ending.superseded(superseded.why());
           }
-        };
+          case ResultUploader.Failed failed -> ending.fail(failed.why(), true);
+        }
       }
       case JobResult.Json json -> {
+        String text = json.json().json();
+        if (text.length() > FrameCodec.MAX_FRAME_CHARS) {
+          ending.fail(tooLarge(text.length()), false);
+          return;
+        }
+        JsonText valid;
         try {
-          var valid = codec.validateJson(json.json().json());
-          if (!report(jobId, generation, new WorkerFrame.CompleteJson(jobId, valid, prompt))) {
-            return "the completeJson frame could not be sent";
-          }
-          log.info("job {} result sent as completeJson", jobId);
-          return null;
+          valid = codec.validateJson(text);
         } catch (FrameDecodeException e) {
-          String why = "the engine returned invalid JSON: " + e.getMessage();
-          fail(jobId, generation, why, true);
-          return why;
+          ending.fail("the engine returned invalid JSON: " + e.getMessage(), true);
+          return;
+        }
+        WorkerFrame.CompleteJson frame = new WorkerFrame.CompleteJson(jobId, valid, prompt);
+        int size;
+        try {
+          size = codec.encode(frame).length();
+        } catch (IllegalArgumentException e) {
+          // The result and the full prompt together are over the frame cap; it will not shrink.
+          ending.fail(tooLarge(text.length() + prompt.length()), false);
+          return;
+        }
+        if (send(jobId, frame, ending.generation)) {
+          log.info("job {} result sent as completeJson ({} characters)", jobId, size);
+          ending.completed();
+        } else {
+          ending.detail = "the completeJson frame could not be sent";
         }
       }
     }
   }
 
-  private void fail(String jobId, long generation, String error, boolean retryable)
-      throws InterruptedException {
-    log.warn("job {} failed (retryable={}): {}", jobId, retryable, error);
-    report(jobId, generation, new WorkerFrame.Fail(jobId, error, retryable));
+  private static String tooLarge(int chars) {
+    return "the result is "
+        + chars
+        + " characters, over the frame limit of "
+        + FrameCodec.MAX_FRAME_CHARS
+        + "; it cannot be sent as completeJson";
   }
 
   /**
-   * Sends a job's outcome, unless the socket it was accepted on has dropped since: the studio has
-   * requeued the job, and a late outcome would be a protocol violation.
+   * Sends a frame for a job on the socket of {@code generation}, or not at all; logs with the job
+   * id when it could not be sent.
    */
-  private boolean report(String jobId, long generation, WorkerFrame frame)
+  private boolean send(String jobId, WorkerFrame frame, long generation)
       throws InterruptedException {
-    if (sender.generation() != generation) {
-      log.warn(
-          "not sending {} for job {}: the session it was accepted on dropped and the studio has"
-              + " requeued it",
-          frame.type(),
-          jobId);
-      return false;
-    }
-    return send(jobId, frame);
-  }
-
-  /** Sends a frame for a job; logs with the job id when it could not be sent. */
-  private boolean send(String jobId, WorkerFrame frame) throws InterruptedException {
-    String failure = sender.send(frame);
+    String failure = sender.send(frame, generation);
     if (failure != null) {
       log.warn("could not send {} for job {}: {}", frame.type(), jobId, failure);
       return false;

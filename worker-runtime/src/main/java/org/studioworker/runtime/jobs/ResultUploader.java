@@ -16,12 +16,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.runtime.config.StudioUrls;
 import org.studioworker.runtime.http.BodyLimit;
+import org.studioworker.runtime.http.StudioHttp;
 
 /**
  * Uploads a binary result to the studio's multipart {@code complete} route (PROTOCOL.md §4.5).
  *
  * <p>Retries on 5xx and transport errors after each pause of the schedule (1 s, then 2 s), never on
- * 4xx. Blocks the job's thread while uploading. Thread-safe.
+ * 4xx. Every attempt is one bounded exchange: the request timeout plus one second per 256 KiB of
+ * body, for sending the body and reading the whole reply (a studio that stalls mid-reply cannot
+ * hold the job slot). Blocks the job's thread while uploading; an interrupt cancels the upload at
+ * once. Thread-safe.
+ *
+ * <p>A retry after an attempt that may have landed (a transport error, a timeout, a 5xx) can be
+ * answered 409: the studio stored the first upload but its reply was lost. That, and a 409 or 410
+ * at any attempt (the studio no longer assigns the job to this worker), is {@link Superseded}, not
+ * a failure: a {@code fail} for a job the studio does not assign to us is a protocol violation.
  */
 public final class ResultUploader {
   private static final Logger log = LoggerFactory.getLogger("jobs");
@@ -32,8 +41,17 @@ public final class ResultUploader {
   /** How an upload ended. */
   public sealed interface Outcome {}
 
+  /** Why 256 KiB/s? A slow uplink still fits; a stalled one is given up within minutes. */
+  private static final int BYTES_PER_MILLI = 256;
+
   /** The studio stored the result. */
   public record Delivered(int attempts) implements Outcome {}
+
+  /**
+   * The studio already holds the result (an earlier attempt landed) or no longer assigns the job to
+   * this worker; nothing more may be reported for it. {@code why} is safe to log.
+   */
+  public record Superseded(String why) implements Outcome {}
 
   /** The upload failed for good; {@code why} is safe to send and log. */
   public record Failed(String why) implements Outcome {}
@@ -84,7 +102,9 @@ public final class ResultUploader {
             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
+    Duration deadline = requestTimeout.plusMillis(body.length / BYTES_PER_MILLI);
     String lastError = "not attempted";
+    boolean mayHaveLanded = false;
     for (int attempt = 1; attempt <= retryPauses.size() + 1; attempt++) {
       if (attempt > 1) {
         Duration pause = retryPauses.get(attempt - 2);
@@ -98,18 +118,30 @@ public final class ResultUploader {
         Thread.sleep(pause);
       }
       try {
-        HttpResponse<String> response = http.send(request, BodyLimit.ofString(MAX_REPLY));
+        HttpResponse<String> response =
+            StudioHttp.exchange(
+                http, request, BodyLimit.ofString(MAX_REPLY), deadline, () -> false);
         int status = response.statusCode();
         if (status / 100 == 2) {
           return new Delivered(attempt);
         }
         lastError = "HTTP " + status;
+        if (status == 409 || status == 410 || (status == 404 && mayHaveLanded)) {
+          return new Superseded(
+              mayHaveLanded
+                  ? "the studio answered HTTP "
+                      + status
+                      + " to a retry: an earlier attempt landed and its reply was lost, or the job"
+                      + " was given to another worker"
+                  : "the studio no longer assigns this job to this worker (HTTP " + status + ")");
+        }
         if (status / 100 == 4) {
           return new Failed("the studio refused the upload with HTTP " + status);
         }
+        mayHaveLanded = true;
       } catch (IOException e) {
-        lastError =
-            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastError = StudioHttp.describe(e);
+        mayHaveLanded = true;
       }
     }
     return new Failed(

@@ -34,6 +34,9 @@ public final class StopSignal {
   /** Guarded by {@link #lock}; the signal that first asked to stop. */
   private @Nullable String reason;
 
+  /** {@link System#nanoTime()} of the first stop request; written once, under {@link #lock}. */
+  private volatile long firstStopNanos;
+
   /** The current phase. */
   public Phase phase() {
     return phase;
@@ -62,9 +65,7 @@ public final class StopSignal {
   public Phase escalate(String why) {
     lock.lock();
     try {
-      if (reason == null) {
-        reason = why;
-      }
+      first(why);
       phase = phase == Phase.RUNNING ? Phase.DRAINING : Phase.IMMEDIATE;
       changed.signalAll();
       return phase;
@@ -77,14 +78,28 @@ public final class StopSignal {
   public void stopNow(String why) {
     lock.lock();
     try {
-      if (reason == null) {
-        reason = why;
-      }
+      first(why);
       phase = Phase.IMMEDIATE;
       changed.signalAll();
     } finally {
       lock.unlock();
     }
+  }
+
+  private void first(String why) {
+    if (reason == null) {
+      reason = why;
+      firstStopNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * Whether {@code limit} has passed since the first stop request. The drain deadline counts from
+   * the first signal, whatever happened since (a reconnect does not restart it). False while
+   * running.
+   */
+  public boolean stoppedLongerThan(Duration limit) {
+    return isStopping() && System.nanoTime() - firstStopNanos >= limit.toNanos();
   }
 
   /** Wakes every waiter so that it re-checks its condition. */

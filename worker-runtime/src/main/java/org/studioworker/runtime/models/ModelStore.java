@@ -2,13 +2,16 @@ package org.studioworker.runtime.models;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -21,18 +24,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.ModelFile;
+import org.studioworker.spi.net.BodyStream;
 
 /**
  * Model files on disk: {@code <models_root>/<sanitised model id>/<filename>}, downloaded on first
@@ -44,8 +50,9 @@ import org.studioworker.spi.ModelFile;
  * Content-Length}, the SHA-256 is computed while streaming when the studio gave one (a mismatch
  * deletes the file), free disk space is checked first ({@code approxBytes} + 10 %). Only https is
  * fetched, plus plain http on loopback (for tests and local mirrors); redirects are followed only
- * within the same scheme. Two jobs that need the same file share one download. Each model folder
- * keeps a {@code manifest.json} of what it holds.
+ * within the same scheme. A download that goes a minute without one byte is given up, its {@code
+ * .part} kept, and resumed by the next job that needs the file. Two jobs that need the same file
+ * share one download. Each model folder keeps a {@code manifest.json} of what it holds.
  *
  * <p>Thread-safe. {@link #fetch} blocks the calling job thread while downloading.
  */
@@ -64,15 +71,36 @@ public final class ModelStore {
   private final HttpClient http;
   private final InstantSource clock;
   private final Duration requestTimeout;
+  private final Duration idleTimeout;
   private final ConcurrentHashMap<Path, CompletableFuture<Path>> inFlight =
       new ConcurrentHashMap<>();
 
-  /** A store under {@code root}. */
+  /** Why 60 s? A CDN under load pauses for seconds; a minute without one byte is a dead server. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A store under {@code root}, giving up on a download after a minute without a byte. */
   public ModelStore(Path root, HttpClient http, InstantSource clock, Duration requestTimeout) {
+    this(root, http, clock, requestTimeout, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /**
+   * A store under {@code root}.
+   *
+   * @param requestTimeout the wait for a reply's headers
+   * @param idleTimeout the longest a download may go without one byte; then it is given up, its
+   *     {@code .part} kept for a resume
+   */
+  public ModelStore(
+      Path root,
+      HttpClient http,
+      InstantSource clock,
+      Duration requestTimeout,
+      Duration idleTimeout) {
     this.root = root.toAbsolutePath().normalize();
     this.http = http;
     this.clock = clock;
     this.requestTimeout = requestTimeout;
+    this.idleTimeout = idleTimeout;
   }
 
   /** The folder that holds a model's files. */
@@ -183,125 +211,133 @@ public final class ModelStore {
       ensureSpace(folder, approx + approx / 10, part);
     }
     long resumeFrom = Files.isRegularFile(part) ? size(part) : 0;
-    HttpResponse<InputStream> response = open(uri, resumeFrom);
-    int status = response.statusCode();
-    boolean resumed = status == 206 && resumeFrom > 0;
-    if (status != 200 && !resumed) {
-      close(response);
-      if (status == 416 && resumeFrom > 0) {
-        deleteQuietly(part);
+    Opened response = open(uri, resumeFrom);
+    try (BodyStream in = response.body()) {
+      int status = response.statusCode();
+      boolean resumed = status == 206 && resumeFrom > 0;
+      if (status != 200 && !resumed) {
+        if (status == 416 && resumeFrom > 0) {
+          deleteQuietly(part);
+          throw new ExecutorException(
+              "the server refused to resume " + file.filename() + "; the partial file was removed");
+        }
         throw new ExecutorException(
-            "the server refused to resume " + file.filename() + "; the partial file was removed");
+            "downloading " + file.filename() + " failed: HTTP " + status + " from " + display(uri));
       }
-      throw new ExecutorException(
-          "downloading " + file.filename() + " failed: HTTP " + status + " from " + display(uri));
-    }
-    if (!resumed) {
-      resumeFrom = 0;
-    }
-    OptionalLong length = response.headers().firstValueAsLong("Content-Length");
-    long expectedTotal = length.isPresent() ? resumeFrom + length.getAsLong() : -1;
-    if (expectedTotal > 0 && approx == null) {
-      ensureSpace(folder, expectedTotal - resumeFrom, part);
-    }
-    MessageDigest digest = sha256();
-    if (resumeFrom > 0) {
-      hashExisting(part, digest);
-      log.info("resuming {} at {} bytes", file.filename(), resumeFrom);
-    } else {
-      log.info(
-          "downloading {} for model {} from {}{}",
-          file.filename(),
-          modelId,
-          display(uri),
-          expectedTotal > 0 ? " (" + expectedTotal + " bytes)" : "");
-    }
-    long written = resumeFrom;
-    Instant lastReport = clock.instant();
-    try (InputStream in = response.body();
-        OutputStream out =
-            Files.newOutputStream(
-                part,
-                StandardOpenOption.CREATE,
-                resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-      byte[] buffer = new byte[BUFFER];
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+      if (!resumed) {
+        resumeFrom = 0;
+      }
+      OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+      long expectedTotal = length.isPresent() ? resumeFrom + length.getAsLong() : -1;
+      if (expectedTotal > 0 && approx == null) {
+        ensureSpace(folder, expectedTotal - resumeFrom, part);
+      }
+      MessageDigest digest = sha256();
+      if (resumeFrom > 0) {
+        hashExisting(part, digest);
+        log.info("resuming {} at {} bytes", file.filename(), resumeFrom);
+      } else {
+        log.info(
+            "downloading {} for model {} from {}{}",
+            file.filename(),
+            modelId,
+            display(uri),
+            expectedTotal > 0 ? " (" + expectedTotal + " bytes)" : "");
+      }
+      long written = resumeFrom;
+      Instant lastReport = clock.instant();
+      try (OutputStream out =
+          Files.newOutputStream(
+              part,
+              StandardOpenOption.CREATE,
+              resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        byte[] buffer = new byte[BUFFER];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("download cancelled");
+          }
+          out.write(buffer, 0, n);
+          digest.update(buffer, 0, n);
+          written += n;
+          if (expectedTotal > 0 && written > expectedTotal) {
+            throw new ExecutorException(
+                "the server sent more than the announced " + expectedTotal + " bytes");
+          }
+          Instant now = clock.instant();
+          if (Duration.between(lastReport, now).compareTo(PROGRESS_EVERY) >= 0) {
+            lastReport = now;
+            log.info(
+                "downloading {}: {} MB{}",
+                file.filename(),
+                written / (1024 * 1024),
+                expectedTotal > 0 ? " of " + expectedTotal / (1024 * 1024) + " MB" : "");
+          }
+        }
+      } catch (IOException e) {
+        if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("download cancelled");
         }
-        out.write(buffer, 0, n);
-        digest.update(buffer, 0, n);
-        written += n;
-        if (expectedTotal > 0 && written > expectedTotal) {
-          throw new ExecutorException(
-              "the server sent more than the announced " + expectedTotal + " bytes");
-        }
-        Instant now = clock.instant();
-        if (Duration.between(lastReport, now).compareTo(PROGRESS_EVERY) >= 0) {
-          lastReport = now;
-          log.info(
-              "downloading {}: {} MB{}",
-              file.filename(),
-              written / (1024 * 1024),
-              expectedTotal > 0 ? " of " + expectedTotal / (1024 * 1024) + " MB" : "");
-        }
+        String why =
+            e.getMessage() != null && e.getMessage().contains("No space left")
+                ? "the disk is full"
+                : e instanceof BodyStream.StalledException
+                    ? e.getMessage()
+                    : e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        throw new ExecutorException(
+            "downloading "
+                + file.filename()
+                + " broke off after "
+                + written
+                + " bytes ("
+                + why
+                + "); the partial file is kept for a resume");
       }
-    } catch (IOException e) {
-      String why =
-          e.getMessage() != null && e.getMessage().contains("No space left")
-              ? "the disk is full"
-              : e.getClass().getSimpleName()
-                  + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      throw new ExecutorException(
-          "downloading "
-              + file.filename()
-              + " broke off after "
-              + written
-              + " bytes ("
-              + why
-              + "); the partial file is kept for a resume");
+      if (expectedTotal > 0 && written != expectedTotal) {
+        throw new ExecutorException(
+            "downloading "
+                + file.filename()
+                + " ended after "
+                + written
+                + " of "
+                + expectedTotal
+                + " bytes; the partial file is kept for a resume");
+      }
+      String actual = HexFormat.of().formatHex(digest.digest());
+      String expected = file.sha256();
+      if (expected != null && !expected.equalsIgnoreCase(actual)) {
+        deleteQuietly(part);
+        throw new ExecutorException(
+            "downloaded " + file.filename() + " does not match its SHA-256; the file was removed");
+      }
+      try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
+        channel.force(true);
+        Files.move(
+            part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new ExecutorException("cannot move " + part + " into place: " + e.getMessage());
+      }
+      Manifest.record(
+          folder, target.getFileName().toString(), file.url(), actual, written, clock.instant());
+      log.info("downloaded {} ({} bytes, sha256 {})", file.filename(), written, actual);
+      return target;
     }
-    if (expectedTotal > 0 && written != expectedTotal) {
-      throw new ExecutorException(
-          "downloading "
-              + file.filename()
-              + " ended after "
-              + written
-              + " of "
-              + expectedTotal
-              + " bytes; the partial file is kept for a resume");
-    }
-    String actual = HexFormat.of().formatHex(digest.digest());
-    String expected = file.sha256();
-    if (expected != null && !expected.equalsIgnoreCase(actual)) {
-      deleteQuietly(part);
-      throw new ExecutorException(
-          "downloaded " + file.filename() + " does not match its SHA-256; the file was removed");
-    }
-    try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
-      channel.force(true);
-      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new ExecutorException("cannot move " + part + " into place: " + e.getMessage());
-    }
-    Manifest.record(
-        folder, target.getFileName().toString(), file.url(), actual, written, clock.instant());
-    log.info("downloaded {} ({} bytes, sha256 {})", file.filename(), written, actual);
-    return target;
   }
 
-  private HttpResponse<InputStream> open(URI uri, long resumeFrom)
-      throws ExecutorException, InterruptedException {
+  /** A reply whose headers arrived; its body is read through the idle timeout. */
+  private record Opened(int statusCode, HttpHeaders headers, BodyStream body) {}
+
+  private Opened open(URI uri, long resumeFrom) throws ExecutorException, InterruptedException {
     URI current = uri;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(requestTimeout).GET();
       if (resumeFrom > 0) {
         request.header("Range", "bytes=" + resumeFrom + "-");
       }
-      HttpResponse<InputStream> response;
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
       try {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofPublisher());
       } catch (IOException e) {
         throw new ExecutorException(
             "cannot reach "
@@ -311,10 +347,11 @@ public final class ModelStore {
                 + (e.getMessage() == null ? "" : " " + e.getMessage()));
       }
       int status = response.statusCode();
+      BodyStream body = BodyStream.of(response.body(), idleTimeout, Long.MAX_VALUE);
       if (status / 100 != 3) {
-        return response;
+        return new Opened(status, response.headers(), body);
       }
-      close(response);
+      body.close();
       String location = response.headers().firstValue("Location").orElse(null);
       if (location == null) {
         throw new ExecutorException("redirect without a Location from " + display(current));
@@ -409,14 +446,6 @@ public final class ModelStore {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-  }
-
-  private static void close(HttpResponse<InputStream> response) {
-    try {
-      response.body().close();
-    } catch (IOException ignored) {
-      // Nothing to keep.
     }
   }
 

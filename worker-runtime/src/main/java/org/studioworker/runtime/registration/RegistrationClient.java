@@ -6,14 +6,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.protocol.FrameDecodeException;
 import org.studioworker.protocol.Registration;
 import org.studioworker.runtime.config.StudioUrls;
 import org.studioworker.runtime.http.BodyLimit;
+import org.studioworker.runtime.http.StudioHttp;
 
 /**
- * The two registration calls over HTTP. Each call blocks up to the request timeout.
+ * The two registration calls over HTTP. Each call blocks up to the request timeout, for the whole
+ * exchange (a reply that stalls mid-body counts), and gives up within 250 ms when {@code abandon}
+ * turns true.
  *
  * <p>Thread-safe. The raw secret goes only into the poll's {@code Authorization} header.
  */
@@ -48,7 +52,7 @@ final class RegistrationClient {
     this.timeout = timeout;
   }
 
-  Outcome request(Registration.Request body) throws InterruptedException {
+  Outcome request(Registration.Request body, BooleanSupplier abandon) throws InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(StudioUrls.registerRequest(apiBase))
             .timeout(timeout)
@@ -58,7 +62,7 @@ final class RegistrationClient {
             .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, BodyLimit.ofString(MAX_BODY));
+      response = StudioHttp.exchange(http, request, BodyLimit.ofString(MAX_BODY), timeout, abandon);
     } catch (IOException e) {
       return new Unavailable(transport(e));
     }
@@ -73,7 +77,8 @@ final class RegistrationClient {
     }
   }
 
-  Outcome poll(String requestId, String secret) throws InterruptedException {
+  Outcome poll(String requestId, String secret, BooleanSupplier abandon)
+      throws InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(StudioUrls.registerPoll(apiBase, requestId))
             .timeout(timeout)
@@ -82,7 +87,7 @@ final class RegistrationClient {
             .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, BodyLimit.ofString(MAX_BODY));
+      response = StudioHttp.exchange(http, request, BodyLimit.ofString(MAX_BODY), timeout, abandon);
     } catch (IOException e) {
       return new Unavailable(transport(e));
     }
@@ -101,10 +106,6 @@ final class RegistrationClient {
   }
 
   static String transport(IOException e) {
-    String message = e.getMessage();
-    return "cannot reach the studio ("
-        + e.getClass().getSimpleName()
-        + (message == null || message.isBlank() ? "" : ": " + message)
-        + ")";
+    return "cannot reach the studio (" + StudioHttp.describe(e) + ")";
   }
 }

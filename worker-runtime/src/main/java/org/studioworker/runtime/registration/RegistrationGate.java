@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -61,6 +62,9 @@ public final class RegistrationGate {
   /** Guarded by the single calling thread. */
   private RegistrationState state = new RegistrationState.Pristine();
 
+  /** True once a call must be given up; set by {@link #await}. Guarded by the calling thread. */
+  private BooleanSupplier abandon = () -> false;
+
   /**
    * A gate over the config in {@code store}.
    *
@@ -109,6 +113,7 @@ public final class RegistrationGate {
    */
   public Result await(StopSignal stop, Duration pollInterval)
       throws ConfigException, InterruptedException {
+    abandon = stop::isStopping;
     while (true) {
       if (stop.isStopping()) {
         log.info("stop requested while waiting for operator approval; exiting cleanly");
@@ -180,7 +185,7 @@ public final class RegistrationGate {
     String secret = java.util.Objects.requireNonNull(config.registrationSecret());
     Registration.Request body =
         new Registration.Request(installId, sha256Hex(secret), capabilities.get(), userAgent);
-    RegistrationClient.Outcome outcome = client.request(body);
+    RegistrationClient.Outcome outcome = client.request(body, abandon);
     switch (outcome) {
       case RegistrationClient.Requested requested -> {
         save(config.withRegistration(installId, requested.requestId(), secret));
@@ -188,7 +193,9 @@ public final class RegistrationGate {
         return pending(requested.requestId());
       }
       case RegistrationClient.Unavailable unavailable -> {
-        log.warn("registration request failed: {}; retrying next tick", unavailable.why());
+        if (!abandon.getAsBoolean()) {
+          log.warn("registration request failed: {}; retrying next tick", unavailable.why());
+        }
         return move(new RegistrationState.Pristine());
       }
       case RegistrationClient.Polled polled -> throw new IllegalStateException("not a poll");
@@ -198,7 +205,7 @@ public final class RegistrationGate {
 
   private RegistrationState poll(String requestId, String secret)
       throws ConfigException, InterruptedException {
-    RegistrationClient.Outcome outcome = client.poll(requestId, secret);
+    RegistrationClient.Outcome outcome = client.poll(requestId, secret, abandon);
     return switch (outcome) {
       case RegistrationClient.Polled polled ->
           switch (polled.status()) {
@@ -228,7 +235,9 @@ public final class RegistrationGate {
         yield move(new RegistrationState.Pristine());
       }
       case RegistrationClient.Unavailable unavailable -> {
-        log.warn("registration poll failed: {}; still waiting", unavailable.why());
+        if (!abandon.getAsBoolean()) {
+          log.warn("registration poll failed: {}; still waiting", unavailable.why());
+        }
         yield pending(requestId);
       }
       case RegistrationClient.Requested requested ->

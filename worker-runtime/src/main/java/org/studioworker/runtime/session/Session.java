@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,9 +94,15 @@ public final class Session {
   private final LogShipQueue logs;
   private final StatusBoard board;
   private final Backoff backoff;
+  private final BiConsumer<String, Throwable> crashed;
   private final JsonMapper lenient = JsonMapper.builder().build();
 
-  /** A session; nothing happens until {@link #run}. */
+  /**
+   * A session; nothing happens until {@link #run}.
+   *
+   * @param crashed told the name and error of a pump (heartbeat, log shipper) that failed
+   *     unexpectedly; the daemon logs it, reports it and exits non-zero
+   */
   public Session(
       HttpClient http,
       Settings settings,
@@ -107,7 +114,8 @@ public final class Session {
       SessionLink link,
       LogShipQueue logs,
       StatusBoard board,
-      Backoff backoff) {
+      Backoff backoff,
+      BiConsumer<String, Throwable> crashed) {
     this.http = http;
     this.settings = settings;
     this.codec = codec;
@@ -119,13 +127,14 @@ public final class Session {
     this.logs = logs;
     this.board = board;
     this.backoff = backoff;
+    this.crashed = crashed;
   }
 
   /** Runs attempts until the session ends for good. */
   public End run() throws InterruptedException {
     int failed = 0;
     while (true) {
-      if (stop.phase() == StopSignal.Phase.IMMEDIATE || (stop.isStopping() && !jobs.isBusy())) {
+      if (shouldEnd()) {
         board.session(new SessionState.Stopped());
         return new Stopped();
       }
@@ -162,14 +171,37 @@ public final class Session {
                 delay.toMillis());
           }
           board.session(new SessionState.Reconnecting(failed, delay, lost.why()));
-          stop.await(
-              delay,
-              () ->
-                  stop.phase() == StopSignal.Phase.IMMEDIATE
-                      || (stop.isStopping() && !jobs.isBusy()));
+          stop.await(delay, this::endRequestedOrDrainOver);
         }
       }
     }
+  }
+
+  /**
+   * Whether the session must end now, between or before attempts: an immediate stop, a drain with
+   * no job left, or a drain whose deadline (counted from the first signal, reconnects or not) has
+   * passed — then the job in flight is cancelled first.
+   */
+  private boolean shouldEnd() throws InterruptedException {
+    if (stop.phase() == StopSignal.Phase.IMMEDIATE || (stop.isStopping() && !jobs.isBusy())) {
+      return true;
+    }
+    if (stop.isStopping() && stop.stoppedLongerThan(settings.drainTimeout())) {
+      log.warn(
+          "drain timeout of {} s reached while disconnected: stopping job {}",
+          settings.drainTimeout().toSeconds(),
+          jobs.currentJobId().orElse("?"));
+      jobs.cancelInFlight(schedule.sendTimeout());
+      return true;
+    }
+    return false;
+  }
+
+  /** {@link #shouldEnd} without its side effect, for a wait's condition. */
+  private boolean endRequestedOrDrainOver() {
+    return stop.phase() == StopSignal.Phase.IMMEDIATE
+        || (stop.isStopping()
+            && (!jobs.isBusy() || stop.stoppedLongerThan(settings.drainTimeout())));
   }
 
   private static SessionState stateOf(End end) {
@@ -197,16 +229,21 @@ public final class Session {
               settings.connectUri(),
               settings.authToken(),
               schedule.connectTimeout(),
-              settings.maxFrameChars());
+              settings.maxFrameChars(),
+              this::endRequestedOrDrainOver);
     } catch (WsConnection.ConnectException e) {
-      if (e.httpStatus() == 401 || e.httpStatus() == 403) {
-        return authFailed(
-            "the studio refused this worker's token at connect (HTTP " + e.httpStatus() + ")");
+      if (endRequestedOrDrainOver()) {
+        return new Final(new Stopped());
+      }
+      // Only 401 is the studio refusing the token; a 403 comes as often from a proxy, a WAF or a
+      // CDN in front of it, and throwing away a valid registration for it would be worse.
+      if (e.httpStatus() == 401) {
+        return authFailed("the studio refused this worker's token at connect (HTTP 401)");
       }
       return new Lost(e.getMessage() == null ? "connect failed" : e.getMessage(), false);
     }
-    CountDownLatch ended = new CountDownLatch(1);
-    List<Thread> pumps = new ArrayList<>(2);
+    Pumps pumps = new Pumps();
+    long generation = 0;
     try {
       String failure =
           connection.send(
@@ -219,20 +256,50 @@ public final class Session {
       if (beforeWelcome != null) {
         return beforeWelcome;
       }
-      link.attach(connection);
-      pumps.add(Thread.ofVirtual().name("heartbeat").start(() -> heartbeats(connection, ended)));
-      pumps.add(Thread.ofVirtual().name("log-shipper").start(() -> shipLogs(connection, ended)));
-      return read(connection);
+      generation = link.attach(connection);
+      pumps.start("heartbeat", () -> heartbeats(connection, pumps.ended));
+      pumps.start("log-shipper", () -> shipLogs(connection, pumps.ended));
+      return read(connection, generation, pumps);
     } finally {
       link.detach(connection);
-      ended.countDown();
-      for (Thread pump : pumps) {
-        pump.interrupt();
-      }
-      for (Thread pump : pumps) {
-        pump.join(schedule.sendTimeout().plusSeconds(1));
+      pumps.stop();
+      if (generation != 0) {
+        // A job accepted on this socket cannot report anywhere else: stop it now rather than let
+        // it hold the job slot (and its engine's processes) for a result nobody will take.
+        jobs.abandon(generation);
       }
       connection.abort();
+    }
+  }
+
+  /** The pumps of one welcomed socket: started together, stopped and joined together. */
+  private final class Pumps {
+    final CountDownLatch ended = new CountDownLatch(1);
+    private final List<Thread> threads = new ArrayList<>(2);
+
+    void start(String name, Runnable body) {
+      threads.add(
+          Thread.ofVirtual()
+              .name(name)
+              .start(
+                  () -> {
+                    try {
+                      body.run();
+                    } catch (RuntimeException | Error e) {
+                      crashed.accept(name, e);
+                    }
+                  }));
+    }
+
+    /** Ends every pump and waits for each (bounded). Idempotent; never throws. */
+    void stop() throws InterruptedException {
+      ended.countDown();
+      for (Thread pump : threads) {
+        pump.interrupt();
+      }
+      for (Thread pump : threads) {
+        pump.join(schedule.sendTimeout().plusSeconds(1));
+      }
     }
   }
 
@@ -283,8 +350,9 @@ public final class Session {
   }
 
   /** The reader loop of a welcomed socket. */
-  private AttemptEnd read(WsConnection connection) throws InterruptedException {
-    long drainStarted = 0;
+  private AttemptEnd read(WsConnection connection, long generation, Pumps pumps)
+      throws InterruptedException {
+    boolean drainLogged = false;
     while (true) {
       StopSignal.Phase phase = stop.phase();
       if (phase == StopSignal.Phase.IMMEDIATE) {
@@ -292,11 +360,11 @@ public final class Session {
           log.warn("second stop request: failing the job in flight as retryable and exiting");
           jobs.cancelInFlight(schedule.sendTimeout());
         }
-        return finish(connection);
+        return finish(connection, pumps);
       }
       if (phase == StopSignal.Phase.DRAINING) {
-        if (drainStarted == 0) {
-          drainStarted = System.nanoTime();
+        if (!drainLogged) {
+          drainLogged = true;
           if (jobs.isBusy()) {
             log.info(
                 "draining: no new jobs; waiting up to {} s for job {} to finish",
@@ -305,15 +373,15 @@ public final class Session {
           }
         }
         if (!jobs.isBusy()) {
-          return finish(connection);
+          return finish(connection, pumps);
         }
-        if (System.nanoTime() - drainStarted >= settings.drainTimeout().toNanos()) {
+        if (stop.stoppedLongerThan(settings.drainTimeout())) {
           log.warn(
               "drain timeout of {} s reached: failing job {} as retryable",
               settings.drainTimeout().toSeconds(),
               jobs.currentJobId().orElse("?"));
           jobs.cancelInFlight(schedule.sendTimeout());
-          return finish(connection);
+          return finish(connection, pumps);
         }
       }
       long idle = System.nanoTime() - connection.lastActivityNanos();
@@ -332,7 +400,7 @@ public final class Session {
         continue;
       }
       if (event instanceof WsConnection.Text text) {
-        AttemptEnd end = onText(connection, text.text());
+        AttemptEnd end = onText(connection, generation, text.text());
         if (end != null) {
           return end;
         }
@@ -345,17 +413,17 @@ public final class Session {
     }
   }
 
-  private @Nullable AttemptEnd onText(WsConnection connection, String text)
+  private @Nullable AttemptEnd onText(WsConnection connection, long generation, String text)
       throws InterruptedException {
     StudioFrame frame;
     try {
       frame = codec.decodeStudioFrame(text);
     } catch (FrameDecodeException e) {
-      onUndecodable(text, e);
+      onUndecodable(text, generation, e);
       return null;
     }
     switch (frame) {
-      case StudioFrame.Offer offer -> jobs.onOffer(offer.claim());
+      case StudioFrame.Offer offer -> jobs.onOffer(offer.claim(), generation);
       case StudioFrame.HeartbeatAck ack -> {
         // Nothing, not even a log line: one arrives every heartbeat.
       }
@@ -372,7 +440,8 @@ public final class Session {
   }
 
   /** A frame that does not decode: log it, and turn an offer down so the studio can requeue it. */
-  private void onUndecodable(String text, FrameDecodeException e) throws InterruptedException {
+  private void onUndecodable(String text, long generation, FrameDecodeException e)
+      throws InterruptedException {
     log.warn("could not decode a frame from the studio: {}; ignoring it", e.getMessage());
     if (!"offer".equals(e.frameType())) {
       return;
@@ -387,7 +456,8 @@ public final class Session {
     if (jobId != null) {
       String failure =
           link.send(
-              new WorkerFrame.Reject(jobId, "offer could not be decoded: " + e.getMessage(), null));
+              new WorkerFrame.Reject(jobId, "offer could not be decoded: " + e.getMessage(), null),
+              generation);
       if (failure != null) {
         log.warn("could not send reject for job {}: {}", jobId, failure);
       }
@@ -446,9 +516,13 @@ public final class Session {
     };
   }
 
-  /** The clean end: flush the last logs, close with 1000. */
-  private AttemptEnd finish(WsConnection connection) throws InterruptedException {
+  /**
+   * The clean end: stop the pumps (so that no batch is held by a shipper in mid-send), flush every
+   * log entry queued until now, close with 1000.
+   */
+  private AttemptEnd finish(WsConnection connection, Pumps pumps) throws InterruptedException {
     log.info("shutting down: flushing the last log batch and closing the session");
+    pumps.stop();
     flushAll(connection);
     connection.close("worker stopping", Duration.ofSeconds(2));
     return new Final(new Stopped());
@@ -493,6 +567,11 @@ public final class Session {
           connection.send(codec.encode(new WorkerFrame.LogBatch(batch)), schedule.sendTimeout());
     } catch (IllegalArgumentException e) {
       failure = e.getMessage();
+    } catch (InterruptedException e) {
+      // The attempt ended while this batch waited for the send lock: nothing went out, so the
+      // batch goes back to the front of the queue for the next socket.
+      logs.restore(batch);
+      throw e;
     }
     if (failure != null) {
       logs.restore(batch);

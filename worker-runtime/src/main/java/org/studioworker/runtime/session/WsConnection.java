@@ -13,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,6 +62,9 @@ final class WsConnection {
     }
   }
 
+  /** Why 250 ms? The contract's stop-check interval. */
+  private static final long ABANDON_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
   /** Why 256? Far more than the one message in flight plus control events; only a safety cap. */
   private static final int QUEUE_CAPACITY = 256;
 
@@ -76,10 +80,18 @@ final class WsConnection {
   /**
    * Opens the socket: bearer token, subprotocol, and one timeout for connect, TLS and upgrade.
    *
+   * <p>Blocks up to {@code timeout}; checks {@code abandon} every 250 ms and gives up (cancelling
+   * the handshake) as soon as it turns true.
+   *
    * @throws ConnectException with the HTTP status when the upgrade was refused
    */
   static WsConnection open(
-      HttpClient http, URI uri, String authToken, Duration timeout, int maxMessageChars)
+      HttpClient http,
+      URI uri,
+      String authToken,
+      Duration timeout,
+      int maxMessageChars,
+      BooleanSupplier abandon)
       throws ConnectException, InterruptedException {
     Listener listener = new Listener(maxMessageChars);
     CompletableFuture<WebSocket> future =
@@ -88,12 +100,27 @@ final class WsConnection {
             .subprotocols(SUBPROTOCOL)
             .connectTimeout(timeout)
             .buildAsync(uri, listener);
+    // Why a second longer? The client's own connect timeout fires first and says more.
+    long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
+    boolean opened = false;
     try {
-      WebSocket socket = future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      return new WsConnection(socket, listener);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new ConnectException("connect timed out after " + timeout.toSeconds() + " s", 0, e);
+      while (true) {
+        if (abandon.getAsBoolean()) {
+          throw new ConnectException("the worker is stopping", 0, null);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new ConnectException(
+              "connect timed out after " + timeout.toSeconds() + " s", 0, null);
+        }
+        try {
+          WebSocket socket = future.get(Math.min(left, ABANDON_CHECK_NANOS), TimeUnit.NANOSECONDS);
+          opened = true;
+          return new WsConnection(socket, listener);
+        } catch (TimeoutException e) {
+          // Check the deadline and the stop again.
+        }
+      }
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof WebSocketHandshakeException handshake) {
@@ -104,9 +131,12 @@ final class WsConnection {
       String message = cause.getMessage();
       throw new ConnectException(
           cause.getClass().getSimpleName() + (message == null ? "" : ": " + message), 0, cause);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      throw e;
+    } finally {
+      if (!opened) {
+        future.cancel(true);
+        // A socket that opened just as we gave up is dropped, never left dangling.
+        future.thenAccept(WebSocket::abort);
+      }
     }
   }
 
@@ -129,6 +159,11 @@ final class WsConnection {
   /**
    * Sends one text message.
    *
+   * <p>An interrupt while waiting for the previous send gives up before anything went out. Once
+   * this message is handed to the socket, the wait for it is not cut short by an interrupt (the
+   * flag is restored after): a frame the log calls sent must have gone out or failed, never been
+   * abandoned half-way because the sending thread was cancelled.
+   *
    * @return null when sent, else why not
    */
   @Nullable String send(String text, Duration timeout) throws InterruptedException {
@@ -136,24 +171,32 @@ final class WsConnection {
     if (!sendLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
       return "another send did not finish within " + timeout.toMillis() + " ms";
     }
+    boolean interrupted = false;
     try {
       if (socket.isOutputClosed()) {
         return "the socket is closed";
       }
       CompletableFuture<WebSocket> sent = socket.sendText(text, true);
-      try {
-        sent.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        return null;
-      } catch (TimeoutException e) {
-        socket.abort();
-        return "send timed out after " + timeout.toMillis() + " ms";
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        return cause.getClass().getSimpleName()
-            + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+      while (true) {
+        try {
+          sent.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          return null;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (TimeoutException e) {
+          socket.abort();
+          return "send timed out after " + timeout.toMillis() + " ms";
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause() == null ? e : e.getCause();
+          return cause.getClass().getSimpleName()
+              + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
       }
     } finally {
       sendLock.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

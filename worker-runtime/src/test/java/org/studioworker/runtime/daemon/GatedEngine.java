@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.studioworker.spi.Claim;
 import org.studioworker.spi.CliDefaults;
 import org.studioworker.spi.EngineId;
@@ -28,6 +29,8 @@ public final class GatedEngine implements ExecutorProvider, Executor {
 
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch gate = new CountDownLatch(1);
+  private volatile double residentVramGb;
+  private volatile @Nullable String result;
 
   @Override
   public EngineId engine() {
@@ -56,7 +59,24 @@ public final class GatedEngine implements ExecutorProvider, Executor {
     if (!gate.await(60, TimeUnit.SECONDS)) {
       throw new ExecutorException("the test never opened the gate");
     }
-    return new JobResult.Json(new JsonText("{\"answer\":\"" + claim.jobId() + "\"}"));
+    String json = result;
+    return new JobResult.Json(
+        new JsonText(json != null ? json : "{\"answer\":\"" + claim.jobId() + "\"}"));
+  }
+
+  @Override
+  public double residentVramGb() {
+    return residentVramGb;
+  }
+
+  /** Says the engine holds this much VRAM for a resident model. */
+  public void resident(double gb) {
+    residentVramGb = gb;
+  }
+
+  /** Makes every later job return this JSON text. */
+  public void result(String json) {
+    result = json;
   }
 
   /** Waits until a job is running. */

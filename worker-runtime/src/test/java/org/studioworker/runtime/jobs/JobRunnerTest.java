@@ -10,6 +10,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ final class JobRunnerTest {
   private final GatedEngine engine = new GatedEngine();
   private final List<WorkerFrame> sent = new CopyOnWriteArrayList<>();
   private final AtomicBoolean paused = new AtomicBoolean();
+  private final AtomicLong generation = new AtomicLong(1);
   private final StatusBoard board = new StatusBoard(new LogRing(10));
 
   @AfterEach
@@ -45,14 +47,17 @@ final class JobRunnerTest {
     FrameSender recorder =
         new FrameSender() {
           @Override
-          public @Nullable String send(WorkerFrame frame) {
+          public @Nullable String send(WorkerFrame frame, long generation) {
+            if (generation != JobRunnerTest.this.generation.get()) {
+              return "the session it belongs to has ended";
+            }
             sent.add(frame);
             return null;
           }
 
           @Override
           public long generation() {
-            return 1;
+            return JobRunnerTest.this.generation.get();
           }
         };
     return new JobRunner(
@@ -102,10 +107,10 @@ final class JobRunnerTest {
   @Test
   void secondOfferWhileAJobRunsIsRejectedAsBusy() throws Exception {
     JobRunner runner = runner();
-    runner.onOffer(claim("j-1", "first"));
+    runner.onOffer(claim("j-1", "first"), 1);
     assertThat(engine.awaitStarted(10)).isTrue();
 
-    runner.onOffer(claim("j-2", "second"));
+    runner.onOffer(claim("j-2", "second"), 1);
 
     assertThat(sent)
         .contains(new WorkerFrame.Accept("j-1"))
@@ -127,7 +132,7 @@ final class JobRunnerTest {
             Task.Llm.of(List.of(new ChatMessage("user", "large"))),
             GatedEngine.SOURCE);
 
-    runner.onOffer(big);
+    runner.onOffer(big, 1);
 
     assertThat(sent)
         .containsExactly(
@@ -140,7 +145,7 @@ final class JobRunnerTest {
     JobRunner runner = runner();
     paused.set(true);
 
-    runner.onOffer(claim("j-1", "first"));
+    runner.onOffer(claim("j-1", "first"), 1);
 
     assertThat(sent)
         .containsExactly(new WorkerFrame.Reject("j-1", JobRunner.PAUSED_REASON, RejectCode.PAUSED));
@@ -151,7 +156,7 @@ final class JobRunnerTest {
   void finishedJobIsRecordedNewestFirstAndTheSlotIsFreed() throws Exception {
     JobRunner runner = runner();
     String prompt = "p".repeat(300);
-    runner.onOffer(claim("j-1", prompt));
+    runner.onOffer(claim("j-1", prompt), 1);
     assertThat(engine.awaitStarted(10)).isTrue();
     assertThat(board.currentJob().orElseThrow().promptPreview()).hasSize(201);
 
@@ -164,5 +169,120 @@ final class JobRunnerTest {
         .filteredOn(f -> f instanceof WorkerFrame.CompleteJson)
         .singleElement()
         .satisfies(f -> assertThat(((WorkerFrame.CompleteJson) f).prompt()).isEqualTo(prompt));
+  }
+
+  private static Claim claim(String jobId, double vramGb) {
+    return new Claim(
+        jobId,
+        "game",
+        "asset",
+        "gated-model",
+        vramGb,
+        Task.Llm.of(List.of(new ChatMessage("user", "p"))),
+        GatedEngine.SOURCE);
+  }
+
+  @Test
+  void busyWorkerAnswersBusyEvenWhenTheOfferWouldNotFitTheVram() throws Exception {
+    JobRunner runner = runner();
+    runner.onOffer(claim("j-1", "first"), 1);
+    assertThat(engine.awaitStarted(10)).isTrue();
+
+    runner.onOffer(claim("j-big", 9.5), 1);
+
+    assertThat(sent)
+        .containsExactly(
+            new WorkerFrame.Accept("j-1"),
+            new WorkerFrame.Reject("j-big", JobRunner.BUSY_REASON, RejectCode.BUSY));
+  }
+
+  @Test
+  void vramHeldByTheEnginesResidentModelCountsAsAvailable() throws Exception {
+    JobRunner runner = runner();
+    // The check refuses anything over 8 GB; the resident model covers 2 GB of the 9.5 asked.
+    engine.resident(2.0);
+
+    runner.onOffer(claim("j-1", 9.5), 1);
+
+    assertThat(sent).containsExactly(new WorkerFrame.Accept("j-1"));
+  }
+
+  @Test
+  void residentModelThatCoversTheEstimateIsAcceptedWithoutReadingTheGpus() throws Exception {
+    JobRunner runner = runner();
+    engine.resident(12.0);
+
+    runner.onOffer(claim("j-1", 12.0), 1);
+
+    assertThat(sent).containsExactly(new WorkerFrame.Accept("j-1"));
+  }
+
+  @Test
+  void residentMemoryTooSmallStillRefusesAndSaysWhatItCounted() throws Exception {
+    JobRunner runner = runner();
+    engine.resident(0.5);
+
+    runner.onOffer(claim("j-1", 9.5), 1);
+
+    assertThat(sent)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            WorkerFrame.Reject.class,
+            reject -> {
+              assertThat(reject.code()).isNull();
+              assertThat(reject.reason()).contains("after counting 0.5 GB held by the resident");
+            });
+    assertThat(runner.isBusy()).isFalse();
+  }
+
+  @Test
+  void completeJsonOverTheFrameCapFailsAsNotRetryableNamingTheSize() throws Exception {
+    JobRunner runner = runner();
+    String big = "{\"text\":\"" + "x".repeat(FrameCodec.MAX_FRAME_CHARS) + "\"}";
+    engine.result(big);
+    engine.open();
+
+    runner.onOffer(claim("j-1", "first"), 1);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> !runner.isBusy());
+    assertThat(sent)
+        .last()
+        .isInstanceOfSatisfying(
+            WorkerFrame.Fail.class,
+            fail -> {
+              assertThat(fail.retryable()).isFalse();
+              assertThat(fail.error())
+                  .contains(big.length() + " characters, over the frame limit of");
+            });
+  }
+
+  @Test
+  void jobWhoseSocketEndedIsStoppedAndReportsNothing() throws Exception {
+    JobRunner runner = runner();
+    runner.onOffer(claim("j-1", "first"), 1);
+    assertThat(engine.awaitStarted(10)).isTrue();
+
+    generation.set(2); // the socket of generation 1 dropped; a new one is live
+    runner.abandon(1);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !runner.isBusy());
+    assertThat(sent).containsExactly(new WorkerFrame.Accept("j-1"));
+    assertThat(board.recentJobs())
+        .singleElement()
+        .satisfies(job -> assertThat(job.outcome()).isEqualTo("abandoned"));
+  }
+
+  @Test
+  void cancelledJobStillSendsItsFailFrame() throws Exception {
+    JobRunner runner = runner();
+    runner.onOffer(claim("j-1", "first"), 1);
+    assertThat(engine.awaitStarted(10)).isTrue();
+
+    assertThat(runner.cancelInFlight(Duration.ofSeconds(10))).isTrue();
+
+    assertThat(sent)
+        .containsExactly(
+            new WorkerFrame.Accept("j-1"),
+            new WorkerFrame.Fail("j-1", "the worker stopped before the job finished", true));
   }
 }
