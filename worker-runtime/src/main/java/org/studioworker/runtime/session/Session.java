@@ -15,7 +15,6 @@ import org.studioworker.protocol.CloseCodes;
 import org.studioworker.protocol.ErrorCode;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.protocol.FrameDecodeException;
-import org.studioworker.protocol.LogEntry;
 import org.studioworker.protocol.StudioFrame;
 import org.studioworker.protocol.WorkerFrame;
 import org.studioworker.runtime.jobs.JobRunner;
@@ -91,10 +90,10 @@ public final class Session {
   private final CapabilitySource capabilities;
   private final JobRunner jobs;
   private final SessionLink link;
-  private final LogShipQueue logs;
   private final StatusBoard board;
   private final Backoff backoff;
   private final BiConsumer<String, Throwable> crashed;
+  private final LogShipper shipper;
   private final JsonMapper lenient = JsonMapper.builder().build();
 
   /**
@@ -124,10 +123,10 @@ public final class Session {
     this.capabilities = capabilities;
     this.jobs = jobs;
     this.link = link;
-    this.logs = logs;
     this.board = board;
     this.backoff = backoff;
     this.crashed = crashed;
+    this.shipper = new LogShipper(logs, codec);
   }
 
   /** Runs attempts until the session ends for good. */
@@ -548,43 +547,14 @@ public final class Session {
   private void shipLogs(WsConnection connection, CountDownLatch ended) {
     try {
       while (!ended.await(schedule.logFlush().toNanos(), TimeUnit.NANOSECONDS)) {
-        flushOnce(connection);
+        shipper.flushOnce(text -> connection.send(text, schedule.sendTimeout()));
       }
     } catch (InterruptedException e) {
       // The attempt ended; what is left stays queued for the next one.
     }
   }
 
-  /** Sends one batch; an unsent batch goes back to the front. Returns whether more may wait. */
-  private boolean flushOnce(WsConnection connection) throws InterruptedException {
-    List<LogEntry> batch = logs.drain(LogShipQueue.MAX_BATCH);
-    if (batch.isEmpty()) {
-      return false;
-    }
-    String failure;
-    try {
-      failure =
-          connection.send(codec.encode(new WorkerFrame.LogBatch(batch)), schedule.sendTimeout());
-    } catch (IllegalArgumentException e) {
-      failure = e.getMessage();
-    } catch (InterruptedException e) {
-      // The attempt ended while this batch waited for the send lock: nothing went out, so the
-      // batch goes back to the front of the queue for the next socket.
-      logs.restore(batch);
-      throw e;
-    }
-    if (failure != null) {
-      logs.restore(batch);
-      return false;
-    }
-    return true;
-  }
-
   private void flushAll(WsConnection connection) throws InterruptedException {
-    // Bounded: the queue holds at most capacity / MAX_BATCH + 1 batches.
-    int rounds = logs.capacity() / LogShipQueue.MAX_BATCH + 2;
-    for (int i = 0; i < rounds && flushOnce(connection); i++) {
-      // Keep going while batches go out.
-    }
+    shipper.flushAll(text -> connection.send(text, schedule.sendTimeout()));
   }
 }

@@ -199,8 +199,10 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
           cancel();
           throw new StalledException(
               "no data from the server for "
-                  + idleTimeout.toSeconds()
-                  + " s after "
+                  + (idleTimeout.toMillis() < 1000
+                      ? idleTimeout.toMillis() + " ms"
+                      : idleTimeout.toSeconds() + " s")
+                  + " after "
                   + read
                   + " bytes");
         }
