@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small JDK HTTP server on 127.0.0.1 that plays the studio, a mirror or a feed the way other
- * stacks do: strict (it refuses any request that asks for a protocol upgrade, as Node's http server
- * and some proxies do with the JDK client's {@code Upgrade: h2c}) and, when told, slow (headers and
- * a few bytes, then silence until it is closed).
+ * stacks do: strict (it refuses any request that asks for an {@code h2c} upgrade, as Node's http
+ * server and some proxies do with the JDK client's default) and, when told, slow (headers and a few
+ * bytes, then silence until it is closed).
  *
  * <p>Every handler runs on a virtual thread of its own; {@link #close} releases stalled replies.
  */
@@ -48,7 +48,7 @@ public final class StandInServer implements AutoCloseable {
         exchange -> {
           try (exchange) {
             String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
-            if (upgrade != null) {
+            if (upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("h2c")) {
               standIn.upgradesRefused.add(upgrade);
               reply(exchange, 400, "upgrade not supported: " + upgrade);
               return;
