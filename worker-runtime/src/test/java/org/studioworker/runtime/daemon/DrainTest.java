@@ -110,4 +110,36 @@ final class DrainTest {
                       .anyMatch(f -> f.type().equals("fail") && f.text().contains(jobId)));
     }
   }
+
+  @Test
+  void drainDeadlineCountsFromTheFirstSignalAndHoldsWhileDisconnected() throws Exception {
+    Path config = WorkerHarness.writeConfig(dir, studio, worker);
+    var store = new org.studioworker.runtime.config.ConfigStore(config);
+    store.save(
+        new org.studioworker.runtime.config.WorkerConfig.Builder(store.load())
+            .drainTimeoutSecs(1)
+            .build());
+    engine.stubborn(); // its job keeps the slot even once cancelled
+    try (WorkerHarness harness = WorkerHarness.start(config, List.of(engine), WorkerHarness.FAST)) {
+      studio.awaitConnected(worker.workerId(), WAIT);
+      studio.submitJob(
+          "gated-model",
+          1.0,
+          Task.Llm.of(List.of(new ChatMessage("user", "never ends"))),
+          GatedEngine.SOURCE);
+      assertThat(engine.awaitStarted(20)).isTrue();
+
+      harness.daemon().stop().escalate("SIGTERM");
+      studio.close(); // the studio goes away: the worker drains while disconnected
+
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  harness.logLines().stream()
+                      .anyMatch(line -> line.startsWith("drain timeout of 1 s reached")));
+      engine.open();
+      assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.OK);
+    }
+  }
 }

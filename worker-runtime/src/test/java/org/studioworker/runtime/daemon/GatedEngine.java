@@ -30,6 +30,7 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch gate = new CountDownLatch(1);
   private volatile double residentVramGb;
+  private volatile boolean stubborn;
   private volatile @Nullable String result;
 
   @Override
@@ -56,8 +57,19 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   public JobResult run(Claim claim, JobContext context)
       throws ExecutorException, InterruptedException {
     started.countDown();
-    if (!gate.await(60, TimeUnit.SECONDS)) {
-      throw new ExecutorException("the test never opened the gate");
+    boolean opened = false;
+    while (!opened) {
+      try {
+        opened = gate.await(60, TimeUnit.SECONDS);
+        if (!opened) {
+          throw new ExecutorException("the test never opened the gate");
+        }
+      } catch (InterruptedException e) {
+        if (!stubborn) {
+          throw e;
+        }
+        // A stubborn engine does not stop when cancelled; only the gate ends its job.
+      }
     }
     String json = result;
     return new JobResult.Json(
@@ -72,6 +84,11 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   /** Says the engine holds this much VRAM for a resident model. */
   public void resident(double gb) {
     residentVramGb = gb;
+  }
+
+  /** Makes jobs ignore cancellation: only {@link #open} ends them. */
+  public void stubborn() {
+    stubborn = true;
   }
 
   /** Makes every later job return this JSON text. */
