@@ -53,7 +53,10 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
 
   private record Error(Throwable cause) implements Signal {}
 
-  /** Unbounded in type, bounded by demand: one list of data at most (demand is 1), then the end. */
+  /** Put by {@link #close} so that a blocked reader wakes at once. */
+  private record Wake() implements Signal {}
+
+  /** Unbounded in type, bounded by demand: one list of data (demand is 1), the end, close's wake. */
   private final LinkedBlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
 
   private final Duration idleTimeout;
@@ -67,6 +70,10 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
   private int index;
   private long read;
   private boolean ended;
+
+  /** Reader thread only: how the body failed; every later read fails the same way. */
+  private @Nullable IOException failure;
+
   private volatile boolean closed;
 
   private BodyStream(Duration idleTimeout, long maxBytes) {
@@ -113,11 +120,13 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
   @Override
   public void onSubscribe(Flow.Subscription s) {
     Objects.requireNonNull(s);
+    subscription = s;
+    // Re-checked after the store: a close() in between either saw the subscription (and
+    // cancelled it) or is seen here.
     if (closed) {
-      s.cancel();
+      cancel();
       return;
     }
-    subscription = s;
     s.request(1);
   }
 
@@ -158,7 +167,7 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
     read += n;
     if (read > maxBytes) {
       cancel();
-      throw new TooLargeException("the body is larger than " + maxBytes + " bytes");
+      throw fail(new TooLargeException("the body is larger than " + maxBytes + " bytes"));
     }
     return n;
   }
@@ -168,6 +177,10 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
     while (true) {
       if (closed) {
         throw new IOException("the body stream is closed");
+      }
+      IOException failed = failure;
+      if (failed != null) {
+        throw failed;
       }
       if (ended) {
         return null;
@@ -197,34 +210,49 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
       switch (next) {
         case null -> {
           cancel();
-          throw new StalledException(
+          throw fail(
+              new StalledException(
               "no data from the server for "
                   + (idleTimeout.toMillis() < 1000
                       ? idleTimeout.toMillis() + " ms"
                       : idleTimeout.toSeconds() + " s")
                   + " after "
                   + read
-                  + " bytes");
+                  + " bytes"));
         }
         case Data data -> {
           current = data.buffers();
           index = 0;
         }
         case End end -> ended = true;
+        case Wake wake -> {
+          // close() was called; the loop's first check throws.
+        }
         case Error error -> {
-          ended = true;
           Throwable cause = error.cause();
-          throw cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
+          throw fail(cause instanceof IOException io ? io : new IOException(cause.toString(), cause));
         }
       }
     }
   }
 
-  /** Cancels the body; the exchange's connection is closed. Never throws. */
+  private IOException fail(IOException e) {
+    failure = e;
+    return e;
+  }
+
+  /**
+   * Cancels the body; the exchange's connection is closed, and a read blocked in another thread
+   * wakes and fails. Never throws.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     cancel();
+    queue.add(new Wake());
   }
 
   private void cancel() {
