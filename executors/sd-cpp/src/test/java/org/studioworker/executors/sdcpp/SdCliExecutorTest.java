@@ -51,8 +51,8 @@ final class SdCliExecutorTest {
   // --- the argument contract -------------------------------------------------------------
 
   @Test
-  void passesTheExactArgumentsForADiffusionModelAndReturnsThePng() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+  void passesTheExactArgumentsForADiffusionModelAndReturnsTheWebpAsked() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     Path diffusion = file(models.resolve("qwen-image.gguf"));
     Path encoder = file(models.resolve("qwen2.5-vl.gguf"));
@@ -94,7 +94,7 @@ final class SdCliExecutorTest {
 
     JobResult result = executor(sdCli, models, settings()).run(claim, context);
 
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.WEBP, "webp"));
     List<String> args = sdCli.arguments();
     String output = args.getLast();
     assertThat(args)
@@ -134,13 +134,13 @@ final class SdCliExecutorTest {
             output);
     assertThat(output)
         .startsWith(temp.resolve("work").resolve("sd-cpp").toString())
-        .endsWith(".png");
+        .endsWith(".webp");
     assertThat(Path.of(output)).as("the private output file is deleted").doesNotExist();
   }
 
   @Test
   void taskValuesWinOverCliDefaultsAndASingleModelRunsWithoutFlashAttention() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     Path checkpoint = file(models.resolve("sdxl.safetensors"));
     FakeJobContext context = new FakeJobContext(models).withFile("sdxl.safetensors", checkpoint);
@@ -153,9 +153,11 @@ final class SdCliExecutorTest {
             new CliDefaults(1.0, 4, 1024, 1024, "euler", null, false, false, null, null),
             model(FileRole.MODEL, "sdxl.safetensors"));
 
-    executor(sdCli, models, settings()).run(claim, context);
+    JobResult result = executor(sdCli, models, settings()).run(claim, context);
 
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
     List<String> args = sdCli.arguments();
+    assertThat(args.getLast()).endsWith(".png");
     assertThat(args)
         .containsExactly(
             "--model",
@@ -176,13 +178,89 @@ final class SdCliExecutorTest {
             args.getLast());
   }
 
+  // --- the output format ---------------------------------------------------------------
+
+  @Test
+  void writesWebpWhenTheTaskKeepsTheDefaultExt() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    JobResult result = executor(sdCli, models, settings()).run(simpleClaim(), context);
+
+    List<String> args = sdCli.arguments();
+    assertThat(args).endsWith("-o", args.getLast());
+    assertThat(args.getLast()).endsWith(".webp");
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.WEBP, "webp"));
+  }
+
+  @Test
+  void writesJpegUnderTheExtensionTheTaskSpells() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    JobResult result =
+        executor(sdCli, models, settings()).run(simpleClaim(withExt("JPEG")), context);
+
+    assertThat(sdCli.arguments().getLast()).endsWith(".jpeg");
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.JPEG, "jpeg"));
+  }
+
+  @Test
+  void reportsThePngAnOlderSdCliWritesWhenWebpWasAsked() throws Exception {
+    StandInSdCli sdCli =
+        StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG_ALWAYS);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    JobResult result = executor(sdCli, models, settings()).run(simpleClaim(), context);
+
+    assertThat(sdCli.arguments().getLast()).endsWith(".webp");
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
+    assertThat(context.lines())
+        .contains("warn sd-cli was asked for webp but wrote png; sending that");
+  }
+
+  @Test
+  void rejectsAnOutputInNoneOfTheFormatsSdCliWrites() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_NO_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    assertThatThrownBy(() -> executor(sdCli, models, settings()).run(simpleClaim(), context))
+        .isInstanceOf(ExecutorException.class)
+        .isNotInstanceOf(UnsupportedJobException.class)
+        .hasMessage("sd-cli was asked for webp but wrote a file that is not a PNG, WebP or JPEG");
+  }
+
+  @Test
+  void refusesAnExtSdCliCannotWriteWithoutRunningIt() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    assertThatThrownBy(
+            () -> executor(sdCli, models, settings()).run(simpleClaim(withExt("gif")), context))
+        .isInstanceOf(UnsupportedJobException.class)
+        .hasMessage("sd-cli writes png, webp or jpg images; this job asks for ext \"gif\"");
+    assertThat(sdCli.wasRun()).isFalse();
+  }
+
+  // --- input images ------------------------------------------------------------------------
+
   @Test
   void downloadsInputImagesNamedByTheirContentHash() throws Exception {
     byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 1, 2, 3, 4};
     byte[] ref = {(byte) 0x89, 'P', 'N', 'G', 9, 9, 9};
     HttpServer server = server(Map.of("/init.png", StandInSdCli.PNG, "/mask", jpeg, "/ref", ref));
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     Path checkpoint = file(models.resolve("sd15.safetensors"));
     FakeJobContext context = new FakeJobContext(models).withFile("sd15.safetensors", checkpoint);
@@ -230,7 +308,7 @@ final class SdCliExecutorTest {
 
   @Test
   void refusesPlainHttpToAnotherHostWithoutRunningSdCli() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -249,7 +327,7 @@ final class SdCliExecutorTest {
   @Test
   void refusesAnInputImageLargerThanTheLimit() throws Exception {
     HttpServer server = server(Map.of("/big.png", new byte[4096]));
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -379,7 +457,7 @@ final class SdCliExecutorTest {
 
   @Test
   void withoutTheVulkanLoaderImageJobsFailAtOnceWithTheRemedy() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -407,7 +485,7 @@ final class SdCliExecutorTest {
 
   @Test
   void servesImageWithTheModelsTheOperatorListsAndNoticesChanges() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     SdCppSettings refreshAlways =
         new SdCppSettings(
@@ -432,7 +510,7 @@ final class SdCliExecutorTest {
 
   @Test
   void refusesJobsOfAnotherKindOrEngineAsUnsupported() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context = new FakeJobContext(models);
     SdCliExecutor executor = executor(sdCli, models, settings());
@@ -459,7 +537,7 @@ final class SdCliExecutorTest {
 
   @Test
   void sdCliLinesReachTheJobLog() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -560,8 +638,16 @@ final class SdCliExecutorTest {
   }
 
   private static Claim simpleClaim() {
-    return claim(
-        Task.Image.of("a cat"), CliDefaults.of(7.0, 20, 512, 512), model(FileRole.MODEL, "m.gguf"));
+    return simpleClaim(Task.Image.of("a cat"));
+  }
+
+  private static Claim simpleClaim(Task.Image task) {
+    return claim(task, CliDefaults.of(7.0, 20, 512, 512), model(FileRole.MODEL, "m.gguf"));
+  }
+
+  private static Task.Image withExt(String ext) {
+    return new Task.Image(
+        "a cat", null, null, null, null, null, null, null, 512, 512, 20, null, ext);
   }
 
   private static Task.Image imageWithInit(String url) {
