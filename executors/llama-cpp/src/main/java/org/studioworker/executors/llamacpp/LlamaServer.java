@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.process.LineDrain;
@@ -31,10 +33,14 @@ final class LlamaServer {
   /** Why 200 ms? Loading takes seconds; polling faster only costs the server requests. */
   private static final long POLL_MILLIS = 200;
 
+  /** The longest one {@code /health} exchange may take. */
+  private static final Duration HEALTH_LIMIT = Duration.ofSeconds(5);
+
   private final ServerKey key;
   private final Process process;
   private final int port;
   private final Duration killGrace;
+
   private final LineTail output = new LineTail(TAIL_LINES);
 
   private LlamaServer(ServerKey key, Process process, int port, Duration killGrace) {
@@ -99,8 +105,7 @@ final class LlamaServer {
   void awaitHealthy(HttpClient http, Duration limit, BooleanSupplier cancelled)
       throws ExecutorException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
-    HttpRequest health =
-        HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest health = HttpRequest.newBuilder(uri("/health")).timeout(HEALTH_LIMIT).GET().build();
     while (true) {
       if (!process.isAlive()) {
         throw new ExecutorException(
@@ -109,13 +114,20 @@ final class LlamaServer {
                 + " while loading the model: "
                 + lastLine());
       }
+      // Each poll, body included, within 5 s and within what is left of the limit.
+      Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
+      Duration pollLimit = left.compareTo(HEALTH_LIMIT) < 0 ? left : HEALTH_LIMIT;
       try {
-        HttpResponse<Void> response = http.send(health, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response =
+            Exchanges.await(
+                http.sendAsync(health, HttpResponse.BodyHandlers.discarding()),
+                pollLimit,
+                cancelled);
         if (response.statusCode() == 200) {
           return;
         }
-      } catch (IOException e) {
-        // Not listening yet, or busy loading: ask again.
+      } catch (ExecutionException | TimeoutException e) {
+        // Not listening yet, busy loading, or stalled: ask again.
       }
       if (cancelled.getAsBoolean()) {
         throw new InterruptedException("the job was cancelled while llama-server was loading");

@@ -50,9 +50,6 @@ final class LlamaServerExecutor implements Executor {
   /** Why 200 characters? Enough for llama-server's error message, short enough for a log line. */
   private static final int EXCERPT_CHARS = 200;
 
-  /** Why 250 ms? A cancelled job must stop within the runtime's 250 ms stop-check rhythm. */
-  private static final long POLL_MILLIS = 250;
-
   private final Map<String, String> env;
   private final Path modelsRoot;
   private final Path workDir;
@@ -211,7 +208,10 @@ final class LlamaServerExecutor implements Executor {
     return started;
   }
 
-  /** Posts the chat completion; the reply's JSON text when it is an object. */
+  /**
+   * Posts the chat completion; the reply's JSON text when it is an object. The job timeout bounds
+   * the whole exchange, the reply's body included, and the reply's size is capped.
+   */
   private String complete(LlamaServer running, String body, JobContext context)
       throws ExecutorException, InterruptedException {
     HttpRequest request =
@@ -228,14 +228,13 @@ final class LlamaServerExecutor implements Executor {
                 settings.maxReplyBytes()));
     HttpResponse<String> response;
     try {
-      response = await(pending, context);
+      response = Exchanges.await(pending, settings.jobTimeout(), context::isCancelled);
+    } catch (TimeoutException e) {
+      throw timedOut();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof HttpTimeoutException) {
-        throw new ExecutorException(
-            "llama-server did not answer within the job timeout of "
-                + settings.jobTimeout().toSeconds()
-                + " s");
+        throw timedOut();
       }
       String why = running.isAlive() ? String.valueOf(cause.getMessage()) : running.lastLine();
       throw new ExecutorException(
@@ -254,24 +253,11 @@ final class LlamaServerExecutor implements Executor {
     return reply;
   }
 
-  private static HttpResponse<String> await(
-      CompletableFuture<HttpResponse<String>> pending, JobContext context)
-      throws ExecutionException, InterruptedException {
-    try {
-      while (true) {
-        try {
-          return pending.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (context.isCancelled()) {
-            throw new InterruptedException("the job was cancelled");
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      // Closing the exchange tells llama-server to stop generating for it.
-      pending.cancel(true);
-      throw e;
-    }
+  private ExecutorException timedOut() {
+    return new ExecutorException(
+        "llama-server did not answer within the job timeout of "
+            + settings.jobTimeout().toSeconds()
+            + " s");
   }
 
   private void cancelIdleStop() {
