@@ -41,13 +41,17 @@ final class LlamaServer {
   private final int port;
   private final Duration killGrace;
 
+  /** The {@code vramGbEstimate} of the claim this server was started for. */
+  private final double vramGb;
+
   private final LineTail output = new LineTail(TAIL_LINES);
 
-  private LlamaServer(ServerKey key, Process process, int port, Duration killGrace) {
+  private LlamaServer(ServerKey key, Process process, int port, Duration killGrace, double vramGb) {
     this.key = key;
     this.process = process;
     this.port = port;
     this.killGrace = killGrace;
+    this.vramGb = vramGb;
     long pid = process.pid();
     // llama-server logs to stderr; stdout is drained too so that it can never block on a pipe.
     LineDrain.start(process.getInputStream(), "llama-server-" + pid + "-stdout", output::add);
@@ -57,9 +61,11 @@ final class LlamaServer {
   /**
    * Starts {@code program} for {@code key} on a free loopback port.
    *
+   * @param vramGb the {@code vramGbEstimate} of the claim it is started for
    * @throws ExecutorException when the program cannot be started
    */
-  static LlamaServer start(Path program, ServerKey key, Path workDir, Duration killGrace)
+  static LlamaServer start(
+      Path program, ServerKey key, Path workDir, Duration killGrace, double vramGb)
       throws ExecutorException {
     int port = freePort();
     List<String> command = new ArrayList<>();
@@ -68,7 +74,7 @@ final class LlamaServer {
     try {
       Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
       process.getOutputStream().close();
-      return new LlamaServer(key, process, port, killGrace);
+      return new LlamaServer(key, process, port, killGrace, vramGb);
     } catch (IOException e) {
       throw new ExecutorException("could not start " + program + ": " + e.getMessage());
     }
@@ -76,6 +82,11 @@ final class LlamaServer {
 
   ServerKey key() {
     return key;
+  }
+
+  /** The {@code vramGbEstimate} of the claim this server was started for. */
+  double vramGb() {
+    return vramGb;
   }
 
   ProcessHandle handle() {

@@ -148,13 +148,28 @@ final class LlamaServerExecutor implements Executor {
         throw new ExecutorException("the llama-cpp engine is closed");
       }
       cancelIdleStop();
-      LlamaServer running = ensureServer(program, key, context);
+      LlamaServer running = ensureServer(program, key, claim.vramGbEstimate(), context);
       String reply = complete(running, body, context);
       return new JobResult.Json(new JsonText(reply));
     } finally {
       scheduleIdleStop();
       jobs.unlock();
     }
+  }
+
+  /**
+   * The GPU memory the running llama-server holds: the {@code vramGbEstimate} of the claim that
+   * started it, while it is alive; 0 when no server runs or it died.
+   *
+   * <p>The estimate is what the studio says the model needs, not a measurement: a per-process NVML
+   * reading of the server's memory would be more exact, but needs the GPU library in this plugin. A
+   * later job that reuses the server keeps the first job's figure, since the model loaded is the
+   * same. Does not block.
+   */
+  @Override
+  public double residentVramGb() {
+    LlamaServer running = server;
+    return running != null && running.isAlive() ? running.vramGb() : 0;
   }
 
   /** Stops the server and the idle timer; never throws, does not wait for a job. */
@@ -170,7 +185,7 @@ final class LlamaServerExecutor implements Executor {
   }
 
   /** The server for {@code key}, started (and the old one stopped) when needed. */
-  private LlamaServer ensureServer(Path program, ServerKey key, JobContext context)
+  private LlamaServer ensureServer(Path program, ServerKey key, double vramGb, JobContext context)
       throws ExecutorException, InterruptedException {
     LlamaServer current = server;
     if (current != null && current.key().equals(key) && current.isAlive()) {
@@ -191,7 +206,7 @@ final class LlamaServerExecutor implements Executor {
     } catch (IOException e) {
       throw new ExecutorException("could not create the work folder " + workDir, e);
     }
-    LlamaServer started = LlamaServer.start(program, key, workDir, settings.killGrace());
+    LlamaServer started = LlamaServer.start(program, key, workDir, settings.killGrace(), vramGb);
     server = started;
     context.log().info("llama-server starting with " + key.model().getFileName());
     boolean healthy = false;

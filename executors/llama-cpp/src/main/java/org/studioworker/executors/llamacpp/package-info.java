@@ -17,7 +17,9 @@
  * that exits first fails the job with its last output line). It stays loaded for the following jobs
  * with the same files and context size, is restarted for different ones or when it died, and is
  * stopped after 10 idle minutes ({@code STUDIO_WORKER_LLAMA_IDLE_SECS}) and on close. Stopping
- * stops its whole process tree.
+ * stops its whole process tree. While it is alive, {@code Executor.residentVramGb()} reports the
+ * {@code vramGbEstimate} of the claim that started it (the studio's figure for the model, not a
+ * measurement), so the runtime admits the next job of that model; 0 once it stopped or died.
  *
  * <h2>The request</h2>
  *

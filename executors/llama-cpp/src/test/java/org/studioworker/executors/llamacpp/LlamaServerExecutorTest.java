@@ -297,6 +297,48 @@ final class LlamaServerExecutorTest {
         .isInstanceOf(ExecutorException.class)
         .hasMessageStartingWith("llama-server did not become healthy within 3 s");
     assertThat(executor.server()).isNull();
+    assertThat(executor.residentVramGb()).isZero();
+  }
+
+  // --- resident GPU memory -----------------------------------------------------------------
+
+  @Test
+  void holdsTheEstimateOfTheClaimThatStartedTheServerUntilClose() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    assertThat(executor.residentVramGb()).as("no server yet").isZero();
+
+    executor.run(simpleClaim("a.gguf", 6.5), context);
+    assertThat(executor.residentVramGb()).isEqualTo(6.5);
+
+    executor.run(simpleClaim("a.gguf", 2.0), context);
+    assertThat(executor.residentVramGb()).as("the same server, the same model").isEqualTo(6.5);
+
+    executor.close();
+    assertThat(executor.residentVramGb()).isZero();
+  }
+
+  @Test
+  void holdsNothingOnceTheIdleStopHasRun() throws Exception {
+    setUp(settings(Duration.ofMillis(300)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    executor.run(simpleClaim("a.gguf", 6.5), context);
+
+    await().atMost(WAIT).until(() -> executor.residentVramGb() == 0);
+    assertThat(executor.server()).isNull();
+  }
+
+  @Test
+  void holdsNothingOnceTheServerDied() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    executor.run(simpleClaim("a.gguf", 6.5), context);
+    ProcessHandle first = ProcessHandle.of(llamaServer.starts().getFirst().pid()).orElseThrow();
+
+    first.destroyForcibly();
+
+    await().atMost(WAIT).until(() -> executor.residentVramGb() == 0);
   }
 
   @Test
