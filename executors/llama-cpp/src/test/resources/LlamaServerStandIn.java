@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 503 ("loading") twice and then 200, records each chat completion request as {@code
  * request-<pid>-<n>.json} and answers it with {@code reply.json}. The file {@code mode} changes
  * that: {@code fail-start} exits at once with an error line, {@code http-500} answers an error,
- * {@code hang} never answers a completion.
+ * {@code hang} never answers a completion, {@code stall} sends a completion's headers and first
+ * bytes and then nothing, {@code health-stall} does the same for {@code /health}.
  */
 public class LlamaServerStandIn {
   public static void main(String[] args) throws Exception {
@@ -41,6 +42,10 @@ public class LlamaServerStandIn {
     server.createContext(
         "/health",
         exchange -> {
+          if (mode(dir).equals("health-stall")) {
+            stall(exchange);
+            return;
+          }
           boolean loading = healthChecks.incrementAndGet() <= 2;
           send(
               exchange,
@@ -66,6 +71,10 @@ public class LlamaServerStandIn {
               return;
             }
           }
+          if (mode.equals("stall")) {
+            stall(exchange);
+            return;
+          }
           if (mode.equals("http-500")) {
             send(
                 exchange,
@@ -83,6 +92,19 @@ public class LlamaServerStandIn {
   private static String mode(Path dir) throws IOException {
     Path file = dir.resolve("mode");
     return Files.exists(file) ? Files.readString(file).strip() : "ok";
+  }
+
+  /** Sends 200, chunked, and the start of a JSON object, then nothing until the process ends. */
+  private static void stall(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, 0);
+    exchange.getResponseBody().write("{\"id\":".getBytes(StandardCharsets.UTF_8));
+    exchange.getResponseBody().flush();
+    try {
+      Thread.sleep(600_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void send(HttpExchange exchange, int status, String body) throws IOException {

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.process.LineDrain;
@@ -31,17 +33,25 @@ final class LlamaServer {
   /** Why 200 ms? Loading takes seconds; polling faster only costs the server requests. */
   private static final long POLL_MILLIS = 200;
 
+  /** The longest one {@code /health} exchange may take. */
+  private static final Duration HEALTH_LIMIT = Duration.ofSeconds(5);
+
   private final ServerKey key;
   private final Process process;
   private final int port;
   private final Duration killGrace;
+
+  /** The {@code vramGbEstimate} of the claim this server was started for. */
+  private final double vramGb;
+
   private final LineTail output = new LineTail(TAIL_LINES);
 
-  private LlamaServer(ServerKey key, Process process, int port, Duration killGrace) {
+  private LlamaServer(ServerKey key, Process process, int port, Duration killGrace, double vramGb) {
     this.key = key;
     this.process = process;
     this.port = port;
     this.killGrace = killGrace;
+    this.vramGb = vramGb;
     long pid = process.pid();
     // llama-server logs to stderr; stdout is drained too so that it can never block on a pipe.
     LineDrain.start(process.getInputStream(), "llama-server-" + pid + "-stdout", output::add);
@@ -51,9 +61,11 @@ final class LlamaServer {
   /**
    * Starts {@code program} for {@code key} on a free loopback port.
    *
+   * @param vramGb the {@code vramGbEstimate} of the claim it is started for
    * @throws ExecutorException when the program cannot be started
    */
-  static LlamaServer start(Path program, ServerKey key, Path workDir, Duration killGrace)
+  static LlamaServer start(
+      Path program, ServerKey key, Path workDir, Duration killGrace, double vramGb)
       throws ExecutorException {
     int port = freePort();
     List<String> command = new ArrayList<>();
@@ -62,7 +74,7 @@ final class LlamaServer {
     try {
       Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
       process.getOutputStream().close();
-      return new LlamaServer(key, process, port, killGrace);
+      return new LlamaServer(key, process, port, killGrace, vramGb);
     } catch (IOException e) {
       throw new ExecutorException("could not start " + program + ": " + e.getMessage());
     }
@@ -70,6 +82,11 @@ final class LlamaServer {
 
   ServerKey key() {
     return key;
+  }
+
+  /** The {@code vramGbEstimate} of the claim this server was started for. */
+  double vramGb() {
+    return vramGb;
   }
 
   ProcessHandle handle() {
@@ -99,8 +116,7 @@ final class LlamaServer {
   void awaitHealthy(HttpClient http, Duration limit, BooleanSupplier cancelled)
       throws ExecutorException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
-    HttpRequest health =
-        HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest health = HttpRequest.newBuilder(uri("/health")).timeout(HEALTH_LIMIT).GET().build();
     while (true) {
       if (!process.isAlive()) {
         throw new ExecutorException(
@@ -109,13 +125,20 @@ final class LlamaServer {
                 + " while loading the model: "
                 + lastLine());
       }
+      // Each poll, body included, within 5 s and within what is left of the limit.
+      Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
+      Duration pollLimit = left.compareTo(HEALTH_LIMIT) < 0 ? left : HEALTH_LIMIT;
       try {
-        HttpResponse<Void> response = http.send(health, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response =
+            Exchanges.await(
+                http.sendAsync(health, HttpResponse.BodyHandlers.discarding()),
+                pollLimit,
+                cancelled);
         if (response.statusCode() == 200) {
           return;
         }
-      } catch (IOException e) {
-        // Not listening yet, or busy loading: ask again.
+      } catch (ExecutionException | TimeoutException e) {
+        // Not listening yet, busy loading, or stalled: ask again.
       }
       if (cancelled.getAsBoolean()) {
         throw new InterruptedException("the job was cancelled while llama-server was loading");

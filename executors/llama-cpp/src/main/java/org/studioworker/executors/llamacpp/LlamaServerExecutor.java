@@ -50,9 +50,6 @@ final class LlamaServerExecutor implements Executor {
   /** Why 200 characters? Enough for llama-server's error message, short enough for a log line. */
   private static final int EXCERPT_CHARS = 200;
 
-  /** Why 250 ms? A cancelled job must stop within the runtime's 250 ms stop-check rhythm. */
-  private static final long POLL_MILLIS = 250;
-
   private final Map<String, String> env;
   private final Path modelsRoot;
   private final Path workDir;
@@ -151,13 +148,28 @@ final class LlamaServerExecutor implements Executor {
         throw new ExecutorException("the llama-cpp engine is closed");
       }
       cancelIdleStop();
-      LlamaServer running = ensureServer(program, key, context);
+      LlamaServer running = ensureServer(program, key, claim.vramGbEstimate(), context);
       String reply = complete(running, body, context);
       return new JobResult.Json(new JsonText(reply));
     } finally {
       scheduleIdleStop();
       jobs.unlock();
     }
+  }
+
+  /**
+   * The GPU memory the running llama-server holds: the {@code vramGbEstimate} of the claim that
+   * started it, while it is alive; 0 when no server runs or it died.
+   *
+   * <p>The estimate is what the studio says the model needs, not a measurement: a per-process NVML
+   * reading of the server's memory would be more exact, but needs the GPU library in this plugin. A
+   * later job that reuses the server keeps the first job's figure, since the model loaded is the
+   * same. Does not block.
+   */
+  @Override
+  public double residentVramGb() {
+    LlamaServer running = server;
+    return running != null && running.isAlive() ? running.vramGb() : 0;
   }
 
   /** Stops the server and the idle timer; never throws, does not wait for a job. */
@@ -173,7 +185,7 @@ final class LlamaServerExecutor implements Executor {
   }
 
   /** The server for {@code key}, started (and the old one stopped) when needed. */
-  private LlamaServer ensureServer(Path program, ServerKey key, JobContext context)
+  private LlamaServer ensureServer(Path program, ServerKey key, double vramGb, JobContext context)
       throws ExecutorException, InterruptedException {
     LlamaServer current = server;
     if (current != null && current.key().equals(key) && current.isAlive()) {
@@ -194,7 +206,7 @@ final class LlamaServerExecutor implements Executor {
     } catch (IOException e) {
       throw new ExecutorException("could not create the work folder " + workDir, e);
     }
-    LlamaServer started = LlamaServer.start(program, key, workDir, settings.killGrace());
+    LlamaServer started = LlamaServer.start(program, key, workDir, settings.killGrace(), vramGb);
     server = started;
     context.log().info("llama-server starting with " + key.model().getFileName());
     boolean healthy = false;
@@ -211,7 +223,10 @@ final class LlamaServerExecutor implements Executor {
     return started;
   }
 
-  /** Posts the chat completion; the reply's JSON text when it is an object. */
+  /**
+   * Posts the chat completion; the reply's JSON text when it is an object. The job timeout bounds
+   * the whole exchange, the reply's body included, and the reply's size is capped.
+   */
   private String complete(LlamaServer running, String body, JobContext context)
       throws ExecutorException, InterruptedException {
     HttpRequest request =
@@ -228,14 +243,13 @@ final class LlamaServerExecutor implements Executor {
                 settings.maxReplyBytes()));
     HttpResponse<String> response;
     try {
-      response = await(pending, context);
+      response = Exchanges.await(pending, settings.jobTimeout(), context::isCancelled);
+    } catch (TimeoutException e) {
+      throw timedOut();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof HttpTimeoutException) {
-        throw new ExecutorException(
-            "llama-server did not answer within the job timeout of "
-                + settings.jobTimeout().toSeconds()
-                + " s");
+        throw timedOut();
       }
       String why = running.isAlive() ? String.valueOf(cause.getMessage()) : running.lastLine();
       throw new ExecutorException(
@@ -254,24 +268,11 @@ final class LlamaServerExecutor implements Executor {
     return reply;
   }
 
-  private static HttpResponse<String> await(
-      CompletableFuture<HttpResponse<String>> pending, JobContext context)
-      throws ExecutionException, InterruptedException {
-    try {
-      while (true) {
-        try {
-          return pending.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (context.isCancelled()) {
-            throw new InterruptedException("the job was cancelled");
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      // Closing the exchange tells llama-server to stop generating for it.
-      pending.cancel(true);
-      throw e;
-    }
+  private ExecutorException timedOut() {
+    return new ExecutorException(
+        "llama-server did not answer within the job timeout of "
+            + settings.jobTimeout().toSeconds()
+            + " s");
   }
 
   private void cancelIdleStop() {

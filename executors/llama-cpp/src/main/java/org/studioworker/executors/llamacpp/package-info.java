@@ -13,10 +13,13 @@
  *
  * Started for a job as {@code llama-server -m <model> --host 127.0.0.1 --port <free port> [-c
  * <cliDefaults.contextSize>] [--mmproj <text-encoder-vision file>]}, then {@code GET /health} is
- * polled until it answers 200 (10 minutes at most; a server that exits first fails the job with its
- * last output line). It stays loaded for the following jobs with the same files and context size,
- * is restarted for different ones or when it died, and is stopped after 10 idle minutes ({@code
- * STUDIO_WORKER_LLAMA_IDLE_SECS}) and on close. Stopping stops its whole process tree.
+ * polled until it answers 200 (10 minutes at most, each poll 5 s at most, body included; a server
+ * that exits first fails the job with its last output line). It stays loaded for the following jobs
+ * with the same files and context size, is restarted for different ones or when it died, and is
+ * stopped after 10 idle minutes ({@code STUDIO_WORKER_LLAMA_IDLE_SECS}) and on close. Stopping
+ * stops its whole process tree. While it is alive, {@code Executor.residentVramGb()} reports the
+ * {@code vramGbEstimate} of the claim that started it (the studio's figure for the model, not a
+ * measurement), so the runtime admits the next job of that model; 0 once it stopped or died.
  *
  * <h2>The request</h2>
  *
@@ -42,8 +45,11 @@
  * The reply (16 MiB at most) is returned as the job's JSON result as it came, once checked to be a
  * JSON object; the runtime validates it again. An HTTP error fails the job (retryable) with the
  * status and the first 200 characters of the body. A completion may take 30 minutes ({@code
- * STUDIO_WORKER_LLAMA_TIMEOUT_SECS}); a cancelled job closes its request, which tells the server to
- * stop generating, and keeps the server loaded.
+ * STUDIO_WORKER_LLAMA_TIMEOUT_SECS}), counted for the whole exchange, the reply's body included (a
+ * request timeout covers only the wait for the headers); past it the job fails (retryable). A
+ * cancelled or timed-out job closes its request, which tells the server to stop generating, and
+ * keeps the server loaded. The client speaks HTTP/1.1 only: llama-server has no use for an {@code
+ * h2c} upgrade offer.
  *
  * <p>JSON is written and read by two small classes of this package: a plugin brings no library.
  */

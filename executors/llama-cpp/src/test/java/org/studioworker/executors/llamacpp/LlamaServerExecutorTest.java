@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.spi.ChatMessage;
 import org.studioworker.spi.Claim;
@@ -271,6 +273,75 @@ final class LlamaServerExecutorTest {
   }
 
   @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aCompletionWhoseBodyStallsFailsAtTheJobTimeout() throws Exception {
+    setUp(settings(Duration.ofSeconds(2), Duration.ofMinutes(2), Duration.ofHours(1)));
+    llamaServer.mode("stall");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    assertThatThrownBy(() -> executor.run(simpleClaim("a.gguf"), context))
+        .isInstanceOf(ExecutorException.class)
+        .isNotInstanceOf(UnsupportedJobException.class)
+        .hasMessage("llama-server did not answer within the job timeout of 2 s");
+    assertThat(llamaServer.requests()).hasSize(1);
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aHealthCheckWhoseBodyStallsCountsAgainstTheLoadTimeout() throws Exception {
+    setUp(settings(Duration.ofMinutes(5), Duration.ofSeconds(3), Duration.ofHours(1)));
+    llamaServer.mode("health-stall");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    assertThatThrownBy(() -> executor.run(simpleClaim("a.gguf"), context))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageStartingWith("llama-server did not become healthy within 3 s");
+    assertThat(executor.server()).isNull();
+    assertThat(executor.residentVramGb()).isZero();
+  }
+
+  // --- resident GPU memory -----------------------------------------------------------------
+
+  @Test
+  void holdsTheEstimateOfTheClaimThatStartedTheServerUntilClose() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    assertThat(executor.residentVramGb()).as("no server yet").isZero();
+
+    executor.run(simpleClaim("a.gguf", 6.5), context);
+    assertThat(executor.residentVramGb()).isEqualTo(6.5);
+
+    executor.run(simpleClaim("a.gguf", 2.0), context);
+    assertThat(executor.residentVramGb()).as("the same server, the same model").isEqualTo(6.5);
+
+    executor.close();
+    assertThat(executor.residentVramGb()).isZero();
+  }
+
+  @Test
+  void holdsNothingOnceTheIdleStopHasRun() throws Exception {
+    setUp(settings(Duration.ofMillis(300)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    executor.run(simpleClaim("a.gguf", 6.5), context);
+
+    await().atMost(WAIT).until(() -> executor.residentVramGb() == 0);
+    assertThat(executor.server()).isNull();
+  }
+
+  @Test
+  void holdsNothingOnceTheServerDied() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    executor.run(simpleClaim("a.gguf", 6.5), context);
+    ProcessHandle first = ProcessHandle.of(llamaServer.starts().getFirst().pid()).orElseThrow();
+
+    first.destroyForcibly();
+
+    await().atMost(WAIT).until(() -> executor.residentVramGb() == 0);
+  }
+
+  @Test
   void withoutLlamaServerJobsFailSayingWhereItLooked() throws Exception {
     models = Files.createDirectories(temp.resolve("models"));
     Path emptyBin = Files.createDirectories(temp.resolve("empty-bin"));
@@ -337,8 +408,12 @@ final class LlamaServerExecutorTest {
   }
 
   private static LlamaCppSettings settings(Duration idleStop) {
-    return new LlamaCppSettings(
-        Duration.ofMinutes(5), Duration.ofMinutes(2), idleStop, Duration.ofSeconds(5), 1 << 20);
+    return settings(Duration.ofMinutes(5), Duration.ofMinutes(2), idleStop);
+  }
+
+  private static LlamaCppSettings settings(
+      Duration jobTimeout, Duration loadTimeout, Duration idleStop) {
+    return new LlamaCppSettings(jobTimeout, loadTimeout, idleStop, Duration.ofSeconds(5), 1 << 20);
   }
 
   private Path file(String name) throws IOException {
@@ -352,20 +427,30 @@ final class LlamaServerExecutorTest {
   }
 
   private static Claim simpleClaim(String modelFile) {
+    return simpleClaim(modelFile, 8.0);
+  }
+
+  private static Claim simpleClaim(String modelFile, double vramGbEstimate) {
     return claim(
         "m",
+        vramGbEstimate,
         Task.Llm.of(List.of(new ChatMessage("user", "hi"))),
         CliDefaults.of(1, 1, 1, 1),
         model(FileRole.MODEL, modelFile));
   }
 
   private static Claim claim(String model, Task task, CliDefaults defaults, ModelFile... files) {
+    return claim(model, 8.0, task, defaults, files);
+  }
+
+  private static Claim claim(
+      String model, double vramGbEstimate, Task task, CliDefaults defaults, ModelFile... files) {
     return new Claim(
         "job-1",
         "game",
         "asset",
         model,
-        8.0,
+        vramGbEstimate,
         task,
         new ModelSource(EngineId.LLAMA_CPP, List.of(files), defaults));
   }

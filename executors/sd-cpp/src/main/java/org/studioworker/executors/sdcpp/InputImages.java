@@ -1,7 +1,7 @@
 package org.studioworker.executors.sdcpp;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,64 +9,88 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.concurrent.Flow;
 import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.net.BodyStream;
 
 /**
  * Downloads a job's input images (init image, mask, reference) into a folder, each named by the
  * SHA-256 of its content and the extension its first bytes show.
  *
  * <p>Only https, or http to a loopback address (the reference studio), and at most {@code maxBytes}
- * a file. Error messages name the URL without its query, which may carry a signature. Blocks while
- * downloading; the wait is interruptible. Thread-safe.
+ * a file. Every exchange is bounded: the headers must come within the request timeout, and then a
+ * body that sends no byte for the idle timeout fails the download (the request timeout alone covers
+ * only the headers, so a server that went quiet mid-body would hold the job for ever). HTTP/1.1
+ * only: on a cleartext request the JDK client would otherwise offer {@code Upgrade: h2c}, which
+ * Node servers and some proxies refuse. Error messages name the URL without its query, which may
+ * carry a signature. Blocks while downloading; the wait is interruptible. Thread-safe.
  */
 final class InputImages {
   /** Why 32 MiB? A 4096×4096 RGBA PNG without compression is 64 MiB; real inputs are far below. */
   static final long DEFAULT_MAX_BYTES = 32L << 20;
 
+  /** Why 60 s? A slow link still sends a packet every few seconds; a minute of nothing is dead. */
+  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
   private final HttpClient http;
   private final long maxBytes;
-  private final Duration timeout;
+  private final Duration headerTimeout;
+  private final Duration idleTimeout;
 
-  InputImages(HttpClient http, long maxBytes, Duration timeout) {
+  /**
+   * A downloader on {@code http}.
+   *
+   * @param headerTimeout how long a request waits for the response headers
+   * @param idleTimeout how long the body may send nothing
+   */
+  InputImages(HttpClient http, long maxBytes, Duration headerTimeout, Duration idleTimeout) {
     this.http = http;
     this.maxBytes = maxBytes;
-    this.timeout = timeout;
+    this.headerTimeout = headerTimeout;
+    this.idleTimeout = idleTimeout;
   }
 
-  /** A downloader with its own client: redirects only to as secure or more, 15 s to connect. */
+  /** A downloader with its own {@link #client()}, 2 minutes for the headers, 60 s idle. */
   static InputImages create(long maxBytes) {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(15))
-            .build();
-    return new InputImages(http, maxBytes, Duration.ofMinutes(2));
+    return new InputImages(client(), maxBytes, Duration.ofMinutes(2), DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /** The client: HTTP/1.1, redirects only to as secure or more, 15 s to connect. */
+  static HttpClient client() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(Duration.ofSeconds(15))
+        .build();
   }
 
   /**
    * Downloads {@code url} into {@code folder} as {@code <sha256>.<ext>} and returns the file.
    *
    * @param what what the image is for ({@code initImageUrl}), for messages
-   * @throws ExecutorException when the URL is refused or the download fails
+   * @throws ExecutorException when the URL is refused or the download fails, stalls or is too large
    * @throws InterruptedException when the job is cancelled while downloading
    */
   Path fetch(String what, String url, Path folder) throws ExecutorException, InterruptedException {
     URI uri = checked(what, url);
     String shown = shown(uri);
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(headerTimeout).GET().build();
     byte[] body;
     try {
-      HttpResponse<InputStream> response =
-          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body()) {
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
+          http.send(request, HttpResponse.BodyHandlers.ofPublisher());
+      // Subscribed at once, so that every way out below (close) cancels the exchange.
+      try (BodyStream in = BodyStream.of(response.body(), idleTimeout, maxBytes)) {
         URI landed = response.uri();
         if (!landed.equals(uri)) {
           checked(what, landed.toString());
@@ -79,14 +103,20 @@ final class InputImages {
         if (length.isPresent() && length.getAsLong() > maxBytes) {
           throw tooLarge(what, shown);
         }
-        body = in.readNBytes(Math.toIntExact(maxBytes + 1));
+        body = in.readAllBounded();
       }
+    } catch (BodyStream.TooLargeException e) {
+      throw tooLarge(what, shown);
+    } catch (BodyStream.StalledException e) {
+      throw new ExecutorException(
+          what + " " + shown + " stalled: no data for " + shown(idleTimeout) + " mid-download", e);
+    } catch (InterruptedIOException e) {
+      // The job was cancelled: the interrupt, which BodyStream kept set, becomes the exception.
+      Thread.interrupted();
+      throw new InterruptedException("the job was cancelled while downloading " + what);
     } catch (IOException e) {
       throw new ExecutorException(
           "could not download " + what + " " + shown + ": " + e.getClass().getSimpleName(), e);
-    }
-    if (body.length > maxBytes) {
-      throw tooLarge(what, shown);
     }
     if (body.length == 0) {
       throw new ExecutorException(what + " " + shown + " is empty");
@@ -174,6 +204,13 @@ final class InputImages {
     } catch (UnknownHostException | SecurityException e) {
       return false;
     }
+  }
+
+  /** A timeout for a message: {@code 60 s}, or {@code 300 ms} below a second. */
+  private static String shown(Duration timeout) {
+    return timeout.toMillis() >= 1000 && timeout.toMillis() % 1000 == 0
+        ? timeout.toSeconds() + " s"
+        : timeout.toMillis() + " ms";
   }
 
   /** The URL without query or fragment, which may carry a signature. */

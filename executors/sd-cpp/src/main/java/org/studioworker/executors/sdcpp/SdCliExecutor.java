@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,8 +36,6 @@ import org.studioworker.spi.process.ProgramLocator;
 final class SdCliExecutor implements Executor {
   static final String PROGRAM = "sd-cli";
   static final String PROGRAM_VAR = "STUDIO_WORKER_SD_CLI";
-
-  private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
   /** What the engine found the last time it looked. */
   record Readiness(
@@ -126,6 +125,8 @@ final class SdCliExecutor implements Executor {
       throw new UnsupportedJobException(
           "the sd-cpp engine runs only image jobs, not " + claim.task().kind());
     }
+    OutputFormat asked = OutputFormat.forExt(image.ext());
+    String askedExt = image.ext().toLowerCase(Locale.ROOT);
     Readiness now = check();
     readiness.set(now);
     Path program = now.program().program();
@@ -146,7 +147,8 @@ final class SdCliExecutor implements Executor {
     Path jobDir = createJobDir();
     try {
       SdCliCommand.InputFiles inputs = download(image, jobDir, context);
-      Path output = Files.createTempFile(jobDir, "sd-", ".png");
+      // sd-cli picks the format from this extension, as the original's <pid>-<nanos>.webp does.
+      Path output = Files.createTempFile(jobDir, "sd-", "." + askedExt);
       List<String> command =
           SdCliCommand.build(
               program, image, claim.modelSource().cliDefaults(), files, inputs, output);
@@ -165,7 +167,8 @@ final class SdCliExecutor implements Executor {
       ProcessRun run = start(command, jobDir, context);
       ProcessRun.Outcome outcome = run.await(context::isCancelled, settings.jobTimeout());
       return switch (outcome) {
-        case ProcessRun.Outcome.Exited(int status) when status == 0 -> readImage(output, run);
+        case ProcessRun.Outcome.Exited(int status) when status == 0 ->
+            readImage(output, run, asked, askedExt, context);
         case ProcessRun.Outcome.Exited(int status) ->
             throw new ExecutorException(
                 "sd-cli failed with exit status " + status + ": " + lastLine(run));
@@ -216,8 +219,13 @@ final class SdCliExecutor implements Executor {
     return file;
   }
 
-  /** The PNG sd-cli wrote. */
-  private static JobResult readImage(Path output, ProcessRun run) throws ExecutorException {
+  /**
+   * The image sd-cli wrote, with the extension of its real format: the one asked for when the magic
+   * matches it, else the one the magic shows (an older sd-cli writes PNG whatever the extension).
+   */
+  private static JobResult readImage(
+      Path output, ProcessRun run, OutputFormat asked, String askedExt, JobContext context)
+      throws ExecutorException {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(output);
@@ -227,11 +235,18 @@ final class SdCliExecutor implements Executor {
     if (bytes.length == 0) {
       throw new ExecutorException("sd-cli exited normally but wrote no image: " + lastLine(run));
     }
-    if (bytes.length < PNG_MAGIC.length
-        || !java.util.Arrays.equals(bytes, 0, PNG_MAGIC.length, PNG_MAGIC, 0, PNG_MAGIC.length)) {
-      throw new ExecutorException("sd-cli wrote a file that is not a PNG");
+    OutputFormat real = OutputFormat.of(bytes);
+    if (real == null) {
+      throw new ExecutorException(
+          "sd-cli was asked for " + askedExt + " but wrote a file that is not a PNG, WebP or JPEG");
     }
-    return new JobResult.Binary(bytes, "png");
+    if (real == asked) {
+      return new JobResult.Binary(bytes, askedExt);
+    }
+    context
+        .log()
+        .warn("sd-cli was asked for " + askedExt + " but wrote " + real.ext() + "; sending that");
+    return new JobResult.Binary(bytes, real.ext());
   }
 
   /** sd-cli's last error line, or its last output line when it wrote no error. */

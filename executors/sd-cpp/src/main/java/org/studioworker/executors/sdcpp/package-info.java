@@ -55,19 +55,27 @@
  * <h2>Input images</h2>
  *
  * {@code initImageUrl}, {@code maskUrl} and {@code refImageUrl} are downloaded (https, or http to a
- * loopback address only; 32 MiB at most) into the work folder, named by the SHA-256 of their
- * content, and deleted after the job. JPEG inputs are passed through as {@code .jpg}: sd-cli
- * decodes inputs with stb_image, which reads JPEG and PNG, so this module needs nothing beyond
- * {@code java.base} and {@code java.net.http} (no {@code java.desktop}). Other formats are passed
- * through too, named by their magic bytes; sd-cli's own error says when it cannot read one.
+ * loopback address only; 32 MiB at most; over HTTP/1.1; a body that sends nothing for 60 s fails
+ * the job, retryable) into the work folder, named by the SHA-256 of their content, and deleted
+ * after the job. JPEG inputs are passed through as {@code .jpg}: sd-cli decodes inputs with
+ * stb_image, which reads JPEG and PNG, so this module needs nothing beyond {@code java.base} and
+ * {@code java.net.http} (no {@code java.desktop}). Other formats are passed through too, named by
+ * their magic bytes; sd-cli's own error says when it cannot read one.
  *
  * <h2>Running</h2>
  *
- * sd-cli writes PNG, so the result is always {@code png}, whatever {@code ext} the task asked for.
- * Its output and error streams are drained on their own threads, keeping the last 50 lines of each;
- * at most one line every 2 seconds reaches the job's log. A non-zero exit fails the job (retryable)
- * with sd-cli's last non-empty error line. A cancelled job, an interrupted thread or a job past its
- * timeout (30 minutes; {@code STUDIO_WORKER_SD_TIMEOUT_SECS}) stops the whole process tree: every
- * descendant and then sd-cli are asked to stop, and whatever still runs 5 seconds later is killed.
+ * The task's {@code ext} (default {@code webp}, as the original passes {@code -o
+ * <scratch>/<pid>-<nanos>.webp}) names the {@code -o} file's extension, from which sd-cli picks the
+ * format: {@code png}, {@code webp}, {@code jpg} or {@code jpeg}; any other {@code ext} fails the
+ * job as {@link org.studioworker.spi.UnsupportedJobException} before anything runs, since no sd-cpp
+ * worker can write it. The bytes are checked by their magic (the PNG signature, {@code
+ * RIFF....WEBP}, JPEG's {@code FF D8 FF}) and uploaded with the extension of the format they are
+ * in: an older sd-cli that writes PNG whatever the extension gets its PNG sent as {@code png}; a
+ * file in none of the three formats fails the job. sd-cli's output and error streams are drained on
+ * their own threads, keeping the last 50 lines of each; at most one line every 2 seconds reaches
+ * the job's log. A non-zero exit fails the job (retryable) with sd-cli's last non-empty error line.
+ * A cancelled job, an interrupted thread or a job past its timeout (30 minutes; {@code
+ * STUDIO_WORKER_SD_TIMEOUT_SECS}) stops the whole process tree: every descendant and then sd-cli
+ * are asked to stop, and whatever still runs 5 seconds later is killed.
  */
 package org.studioworker.executors.sdcpp;

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,9 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.spi.Claim;
 import org.studioworker.spi.CliDefaults;
@@ -51,8 +58,8 @@ final class SdCliExecutorTest {
   // --- the argument contract -------------------------------------------------------------
 
   @Test
-  void passesTheExactArgumentsForADiffusionModelAndReturnsThePng() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+  void passesTheExactArgumentsForADiffusionModelAndReturnsTheWebpAsked() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     Path diffusion = file(models.resolve("qwen-image.gguf"));
     Path encoder = file(models.resolve("qwen2.5-vl.gguf"));
@@ -94,7 +101,7 @@ final class SdCliExecutorTest {
 
     JobResult result = executor(sdCli, models, settings()).run(claim, context);
 
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.WEBP, "webp"));
     List<String> args = sdCli.arguments();
     String output = args.getLast();
     assertThat(args)
@@ -134,13 +141,13 @@ final class SdCliExecutorTest {
             output);
     assertThat(output)
         .startsWith(temp.resolve("work").resolve("sd-cpp").toString())
-        .endsWith(".png");
+        .endsWith(".webp");
     assertThat(Path.of(output)).as("the private output file is deleted").doesNotExist();
   }
 
   @Test
   void taskValuesWinOverCliDefaultsAndASingleModelRunsWithoutFlashAttention() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     Path checkpoint = file(models.resolve("sdxl.safetensors"));
     FakeJobContext context = new FakeJobContext(models).withFile("sdxl.safetensors", checkpoint);
@@ -153,9 +160,11 @@ final class SdCliExecutorTest {
             new CliDefaults(1.0, 4, 1024, 1024, "euler", null, false, false, null, null),
             model(FileRole.MODEL, "sdxl.safetensors"));
 
-    executor(sdCli, models, settings()).run(claim, context);
+    JobResult result = executor(sdCli, models, settings()).run(claim, context);
 
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
     List<String> args = sdCli.arguments();
+    assertThat(args.getLast()).endsWith(".png");
     assertThat(args)
         .containsExactly(
             "--model",
@@ -176,13 +185,89 @@ final class SdCliExecutorTest {
             args.getLast());
   }
 
+  // --- the output format ---------------------------------------------------------------
+
+  @Test
+  void writesWebpWhenTheTaskKeepsTheDefaultExt() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    JobResult result = executor(sdCli, models, settings()).run(simpleClaim(), context);
+
+    List<String> args = sdCli.arguments();
+    assertThat(args).endsWith("-o", args.getLast());
+    assertThat(args.getLast()).endsWith(".webp");
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.WEBP, "webp"));
+  }
+
+  @Test
+  void writesJpegUnderTheExtensionTheTaskSpells() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    JobResult result =
+        executor(sdCli, models, settings()).run(simpleClaim(withExt("JPEG")), context);
+
+    assertThat(sdCli.arguments().getLast()).endsWith(".jpeg");
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.JPEG, "jpeg"));
+  }
+
+  @Test
+  void reportsThePngAnOlderSdCliWritesWhenWebpWasAsked() throws Exception {
+    StandInSdCli sdCli =
+        StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG_ALWAYS);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    JobResult result = executor(sdCli, models, settings()).run(simpleClaim(), context);
+
+    assertThat(sdCli.arguments().getLast()).endsWith(".webp");
+    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
+    assertThat(context.lines())
+        .contains("warn sd-cli was asked for webp but wrote png; sending that");
+  }
+
+  @Test
+  void rejectsAnOutputInNoneOfTheFormatsSdCliWrites() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_NO_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    assertThatThrownBy(() -> executor(sdCli, models, settings()).run(simpleClaim(), context))
+        .isInstanceOf(ExecutorException.class)
+        .isNotInstanceOf(UnsupportedJobException.class)
+        .hasMessage("sd-cli was asked for webp but wrote a file that is not a PNG, WebP or JPEG");
+  }
+
+  @Test
+  void refusesAnExtSdCliCannotWriteWithoutRunningIt() throws Exception {
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+
+    assertThatThrownBy(
+            () -> executor(sdCli, models, settings()).run(simpleClaim(withExt("gif")), context))
+        .isInstanceOf(UnsupportedJobException.class)
+        .hasMessage("sd-cli writes png, webp or jpg images; this job asks for ext \"gif\"");
+    assertThat(sdCli.wasRun()).isFalse();
+  }
+
+  // --- input images ------------------------------------------------------------------------
+
   @Test
   void downloadsInputImagesNamedByTheirContentHash() throws Exception {
     byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 1, 2, 3, 4};
     byte[] ref = {(byte) 0x89, 'P', 'N', 'G', 9, 9, 9};
     HttpServer server = server(Map.of("/init.png", StandInSdCli.PNG, "/mask", jpeg, "/ref", ref));
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     Path checkpoint = file(models.resolve("sd15.safetensors"));
     FakeJobContext context = new FakeJobContext(models).withFile("sd15.safetensors", checkpoint);
@@ -230,7 +315,7 @@ final class SdCliExecutorTest {
 
   @Test
   void refusesPlainHttpToAnotherHostWithoutRunningSdCli() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -249,7 +334,7 @@ final class SdCliExecutorTest {
   @Test
   void refusesAnInputImageLargerThanTheLimit() throws Exception {
     HttpServer server = server(Map.of("/big.png", new byte[4096]));
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -264,6 +349,114 @@ final class SdCliExecutorTest {
         .isInstanceOf(ExecutorException.class)
         .hasMessageContaining("larger than the limit of 1 KiB");
     assertThat(sdCli.wasRun()).isFalse();
+  }
+
+  @Test
+  void refusesAnInputImageLargerThanTheLimitSentWithoutALength() throws Exception {
+    HttpServer server =
+        server(
+            exchange -> {
+              exchange.sendResponseHeaders(200, 0); // 0: chunked, no Content-Length
+              try (OutputStream out = exchange.getResponseBody()) {
+                out.write(new byte[4096]);
+              }
+            });
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+    Claim claim = simpleClaim(imageWithInit(url(server, "/big.png")));
+    SdCppSettings small =
+        new SdCppSettings(
+            Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ZERO, Duration.ofHours(1), 1024);
+
+    assertThatThrownBy(() -> executor(sdCli, models, small).run(claim, context))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageContaining("larger than the limit of 1 KiB");
+    assertThat(sdCli.wasRun()).isFalse();
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aDownloadThatGoesQuietMidBodyFailsAfterTheIdleTimeout() throws Exception {
+    HttpServer server = stallingServer(new AtomicBoolean());
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+    Claim claim = simpleClaim(imageWithInit(url(server, "/init.png?signature=secret")));
+
+    assertThatThrownBy(
+            () -> executor(sdCli, models, settings(), Duration.ofMillis(300)).run(claim, context))
+        .isInstanceOf(ExecutorException.class)
+        .isNotInstanceOf(UnsupportedJobException.class)
+        .hasMessage(
+            "initImageUrl "
+                + url(server, "/init.png")
+                + " stalled: no data for 300 ms mid-download")
+        .hasMessageNotContaining("secret");
+    assertThat(sdCli.wasRun()).isFalse();
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void anInterruptedDownloadEndsTheJobAsCancelled() throws Exception {
+    AtomicBoolean bodyStarted = new AtomicBoolean();
+    HttpServer server = stallingServer(bodyStarted);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+    SdCliExecutor executor = executor(sdCli, models, settings(), Duration.ofHours(1));
+    Claim claim = simpleClaim(imageWithInit(url(server, "/init.png")));
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread thread =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    executor.run(claim, context);
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                  }
+                });
+
+    await().atMost(WAIT).untilTrue(bodyStarted);
+    thread.interrupt();
+    thread.join(WAIT);
+
+    assertThat(thread.isAlive()).isFalse();
+    assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+    assertThat(sdCli.wasRun()).isFalse();
+  }
+
+  @Test
+  void downloadsOverHttp11FromAServerThatRefusesAnUpgradeOffer() throws Exception {
+    List<String> upgrades = new CopyOnWriteArrayList<>();
+    HttpServer server =
+        server(
+            exchange -> {
+              String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
+              if (upgrade != null) {
+                upgrades.add(upgrade);
+                exchange.sendResponseHeaders(400, -1);
+              } else {
+                exchange.sendResponseHeaders(200, StandInSdCli.PNG.length);
+                exchange.getResponseBody().write(StandInSdCli.PNG);
+              }
+              exchange.close();
+            });
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
+    Path models = Files.createDirectories(temp.resolve("models"));
+    FakeJobContext context =
+        new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
+    Claim claim = simpleClaim(imageWithInit(url(server, "/init.png")));
+
+    executor(sdCli, models, settings()).run(claim, context);
+
+    assertThat(upgrades).isEmpty();
+    assertThat(sdCli.copiedInput(sha256(StandInSdCli.PNG) + ".png"))
+        .hasBinaryContent(StandInSdCli.PNG);
   }
 
   // --- failures, cancellation, timeouts ---------------------------------------------------
@@ -379,7 +572,7 @@ final class SdCliExecutorTest {
 
   @Test
   void withoutTheVulkanLoaderImageJobsFailAtOnceWithTheRemedy() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -407,7 +600,7 @@ final class SdCliExecutorTest {
 
   @Test
   void servesImageWithTheModelsTheOperatorListsAndNoticesChanges() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     SdCppSettings refreshAlways =
         new SdCppSettings(
@@ -432,7 +625,7 @@ final class SdCliExecutorTest {
 
   @Test
   void refusesJobsOfAnotherKindOrEngineAsUnsupported() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context = new FakeJobContext(models);
     SdCliExecutor executor = executor(sdCli, models, settings());
@@ -459,7 +652,7 @@ final class SdCliExecutorTest {
 
   @Test
   void sdCliLinesReachTheJobLog() throws Exception {
-    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_PNG);
+    StandInSdCli sdCli = StandInSdCli.write(temp.resolve("bin"), StandInSdCli.Mode.WRITE_IMAGE);
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -476,6 +669,12 @@ final class SdCliExecutorTest {
   // --- helpers ----------------------------------------------------------------------------
 
   private SdCliExecutor executor(StandInSdCli sdCli, Path models, SdCppSettings settings) {
+    return executor(sdCli, models, settings, InputImages.DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /** An executor whose downloads use the engine's own client and the given idle timeout. */
+  private SdCliExecutor executor(
+      StandInSdCli sdCli, Path models, SdCppSettings settings, Duration idleTimeout) {
     SdCliExecutor executor =
         new SdCliExecutor(
             Map.of(SdCliExecutor.PROGRAM_VAR, sdCli.path().toString()),
@@ -484,7 +683,10 @@ final class SdCliExecutorTest {
             settings,
             vulkanPresent(),
             new InputImages(
-                HttpClient.newHttpClient(), settings.maxInputBytes(), Duration.ofSeconds(20)),
+                InputImages.client(),
+                settings.maxInputBytes(),
+                Duration.ofSeconds(20),
+                idleTimeout),
             System::nanoTime);
     closeables.add(executor);
     return executor;
@@ -511,9 +713,7 @@ final class SdCliExecutorTest {
   }
 
   private HttpServer server(Map<String, byte[]> files) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/",
+    return server(
         exchange -> {
           byte[] body = files.get(exchange.getRequestURI().getPath());
           if (body == null) {
@@ -524,9 +724,43 @@ final class SdCliExecutorTest {
           }
           exchange.close();
         });
+  }
+
+  /**
+   * A server that sends the headers and the first 8 bytes of a PNG, sets {@code bodyStarted}, and
+   * then sends nothing more until the test ends.
+   */
+  private HttpServer stallingServer(AtomicBoolean bodyStarted) throws IOException {
+    CountDownLatch testEnded = new CountDownLatch(1);
+    closeables.add(testEnded::countDown);
+    return server(
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0); // 0: chunked, no Content-Length
+          OutputStream out = exchange.getResponseBody();
+          out.write(StandInSdCli.PNG, 0, 8);
+          out.flush();
+          bodyStarted.set(true);
+          try {
+            testEnded.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
+  }
+
+  /** A loopback server with one handler, each exchange on a virtual thread of its own. */
+  private HttpServer server(HttpHandler handler) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/", handler);
     server.start();
     closeables.add(() -> server.stop(0));
     return server;
+  }
+
+  private static String url(HttpServer server, String pathAndQuery) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery;
   }
 
   private static CompletableFuture<JobResult> runAsync(
@@ -560,8 +794,16 @@ final class SdCliExecutorTest {
   }
 
   private static Claim simpleClaim() {
-    return claim(
-        Task.Image.of("a cat"), CliDefaults.of(7.0, 20, 512, 512), model(FileRole.MODEL, "m.gguf"));
+    return simpleClaim(Task.Image.of("a cat"));
+  }
+
+  private static Claim simpleClaim(Task.Image task) {
+    return claim(task, CliDefaults.of(7.0, 20, 512, 512), model(FileRole.MODEL, "m.gguf"));
+  }
+
+  private static Task.Image withExt(String ext) {
+    return new Task.Image(
+        "a cat", null, null, null, null, null, null, null, 512, 512, 20, null, ext);
   }
 
   private static Task.Image imageWithInit(String url) {
