@@ -56,7 +56,9 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
   /** Put by {@link #close} so that a blocked reader wakes at once. */
   private record Wake() implements Signal {}
 
-  /** Unbounded in type, bounded by demand: one list of data (demand is 1), the end, close's wake. */
+  /**
+   * Unbounded in type, bounded by demand: one list of data (demand is 1), the end, close's wake.
+   */
   private final LinkedBlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
 
   private final Duration idleTimeout;
@@ -212,13 +214,13 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
           cancel();
           throw fail(
               new StalledException(
-              "no data from the server for "
-                  + (idleTimeout.toMillis() < 1000
-                      ? idleTimeout.toMillis() + " ms"
-                      : idleTimeout.toSeconds() + " s")
-                  + " after "
-                  + read
-                  + " bytes"));
+                  "no data from the server for "
+                      + (idleTimeout.toMillis() < 1000
+                          ? idleTimeout.toMillis() + " ms"
+                          : idleTimeout.toSeconds() + " s")
+                      + " after "
+                      + read
+                      + " bytes"));
         }
         case Data data -> {
           current = data.buffers();
@@ -230,7 +232,8 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
         }
         case Error error -> {
           Throwable cause = error.cause();
-          throw fail(cause instanceof IOException io ? io : new IOException(cause.toString(), cause));
+          throw fail(
+              cause instanceof IOException io ? io : new IOException(cause.toString(), cause));
         }
       }
     }

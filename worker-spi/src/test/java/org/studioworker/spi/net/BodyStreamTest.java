@@ -153,6 +153,53 @@ final class BodyStreamTest {
   }
 
   @Test
+  void closeFromAnotherThreadWakesABlockedReadAtOnce() throws Exception {
+    ScriptedBody body = ScriptedBody.stalling();
+    BodyStream stream = BodyStream.of(body, LONG, 100);
+    AtomicReference<@Nullable Throwable> thrown = new AtomicReference<>();
+    Thread reader =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    stream.read();
+                  } catch (IOException e) {
+                    thrown.set(e);
+                  }
+                });
+
+    stream.close();
+    reader.join(Duration.ofSeconds(30));
+
+    // With an idle timeout of a minute, only the close can have ended the read this soon.
+    assertThat(reader.isAlive()).isFalse();
+    assertThat(thrown.get())
+        .isInstanceOf(IOException.class)
+        .isNotInstanceOf(BodyStream.StalledException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void aReadAfterAFailureFailsAgainRatherThanLookingLikeTheEnd() {
+    IOException reset = new IOException("connection reset");
+    BodyStream stream = BodyStream.of(ScriptedBody.failing(reset, bytes("ab")), LONG, 100);
+
+    assertThatThrownBy(stream::readAllBounded).isSameAs(reset);
+    assertThatThrownBy(stream::read).isSameAs(reset);
+  }
+
+  @Test
+  void aReadAfterAStallFailsAgain() throws IOException {
+    BodyStream stream = BodyStream.of(ScriptedBody.stalling(bytes("a")), SHORT_IDLE, 100);
+    assertThat(stream.read()).isEqualTo('a');
+
+    assertThatThrownBy(stream::read)
+        .isInstanceOf(BodyStream.StalledException.class)
+        .hasMessageContaining("200 ms");
+    assertThatThrownBy(stream::read).isInstanceOf(BodyStream.StalledException.class);
+  }
+
+  @Test
   void closeCancelsTheBodyAndLaterReadsFail() {
     ScriptedBody body = ScriptedBody.stalling(bytes("abc"));
     BodyStream stream = BodyStream.of(body, LONG, 100);
