@@ -9,8 +9,13 @@
  *
  * Like the real library it counts nvmlInit against nvmlShutdown, answers UNINITIALIZED before
  * init, and checks the version word of versioned structs.
+ *
+ * A test in another process steers free memory through a file instead: when FAKE_NVML_FREE_FILE
+ * names one, every device call first reads the free bytes of GPU 0 and GPU 1 from it (two numbers).
  */
 #define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -101,11 +106,29 @@ static void note_thread(void) {
   }
 }
 
+static void free_from_file(void) {
+  const char *path = getenv("FAKE_NVML_FREE_FILE");
+  if (path == NULL) {
+    return;
+  }
+  FILE *file = fopen(path, "r");
+  if (file == NULL) {
+    return;
+  }
+  unsigned long long free0, free1;
+  if (fscanf(file, "%llu %llu", &free0, &free1) == 2) {
+    devices[0].free = free0;
+    devices[1].free = free1;
+  }
+  fclose(file);
+}
+
 static nvmlReturn_t check_device(nvmlDevice_t device) {
   note_thread();
   if (init_depth == 0) {
     return NVML_ERROR_UNINITIALIZED;
   }
+  free_from_file();
   if (device != &devices[0] && device != &devices[1]) {
     return NVML_ERROR_INVALID_ARGUMENT;
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.devstudio.DevStudio;
@@ -51,11 +52,10 @@ final class LlamaCppEndToEndTest {
     }
   }
 
-  @Test
-  void llmJobRunsThroughAManagedLlamaServer() throws Exception {
-    byte[] gguf = "GGUF not really".getBytes();
-    files = new ModelFileServer("/tiny.gguf", gguf);
+  private final byte[] gguf = "GGUF not really".getBytes();
 
+  /** The stand-in llama-server, answering every chat with {@link #REPLY}; its folder records. */
+  private Path standInServer() throws Exception {
     Path standIn = Files.createDirectories(dir.resolve("llama"));
     Files.writeString(standIn.resolve("reply.json"), REPLY);
     Path source =
@@ -72,44 +72,65 @@ final class LlamaCppEndToEndTest {
         """
             .formatted(standIn, Path.of(System.getProperty("java.home"), "bin", "java"), source));
     Files.setPosixFilePermissions(server, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return server;
+  }
+
+  private Process startWorker(DevStudio studio, WorkerCredentials worker, Map<String, String> env)
+      throws Exception {
+    Path config = WorkerHarness.writeConfig(dir, studio, worker);
+    Process process =
+        ChildWorker.start(
+            List.of(ChildWorker.testClassPathEntry("llama-cpp")),
+            env,
+            dir.resolve("worker.log"),
+            "--config",
+            config.toString(),
+            "run");
+    studio.awaitConnected(worker.workerId(), WAIT);
+    return process;
+  }
+
+  private ModelSource llama() {
+    return new ModelSource(
+        EngineId.LLAMA_CPP,
+        List.of(new ModelFile(FileRole.MODEL, files.url(), "tiny.gguf", (long) gguf.length, null)),
+        new CliDefaults(0, 0, 0, 0, null, null, null, null, 2048, null));
+  }
+
+  private JobSnapshot runJob(DevStudio studio, double vramGb, String prompt) throws Exception {
+    String jobId =
+        studio.submitJob(
+            "tiny-llm", vramGb, Task.Llm.of(List.of(new ChatMessage("user", prompt))), llama());
+    JobSnapshot done =
+        studio.awaitJob(
+            jobId, s -> s.status() == JobStatus.COMPLETED || s.status() == JobStatus.FAILED, WAIT);
+    assertThat(done.status())
+        .as(
+            "job error: %s; worker log:%n%s",
+            done.error(), Files.readString(dir.resolve("worker.log")))
+        .isEqualTo(JobStatus.COMPLETED);
+    return done;
+  }
+
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    process.waitFor(20, TimeUnit.SECONDS);
+    process.destroyForcibly();
+  }
+
+  @Test
+  void llmJobRunsThroughAManagedLlamaServer() throws Exception {
+    files = new ModelFileServer("/tiny.gguf", gguf);
+    Path server = standInServer();
+    Path standIn = server.getParent();
 
     try (DevStudio studio = DevStudio.start()) {
       WorkerCredentials worker = studio.createWorker();
-      Path config = WorkerHarness.writeConfig(dir, studio, worker);
-      Path log = dir.resolve("worker.log");
       Process process =
-          ChildWorker.start(
-              List.of(ChildWorker.testClassPathEntry("llama-cpp")),
-              Map.of("STUDIO_WORKER_LLAMA_SERVER", server.toString()),
-              log,
-              "--config",
-              config.toString(),
-              "run");
+          startWorker(studio, worker, Map.of("STUDIO_WORKER_LLAMA_SERVER", server.toString()));
       try {
-        studio.awaitConnected(worker.workerId(), WAIT);
-        ModelSource llama =
-            new ModelSource(
-                EngineId.LLAMA_CPP,
-                List.of(
-                    new ModelFile(
-                        FileRole.MODEL, files.url(), "tiny.gguf", (long) gguf.length, null)),
-                new CliDefaults(0, 0, 0, 0, null, null, null, null, 2048, null));
-        String jobId =
-            studio.submitJob(
-                "tiny-llm",
-                1.0,
-                Task.Llm.of(List.of(new ChatMessage("user", "Say hello like a pirate."))),
-                llama);
+        JobSnapshot done = runJob(studio, 1.0, "Say hello like a pirate.");
 
-        JobSnapshot done =
-            studio.awaitJob(
-                jobId,
-                s -> s.status() == JobStatus.COMPLETED || s.status() == JobStatus.FAILED,
-                WAIT);
-
-        assertThat(done.status())
-            .as("job error: %s; worker log:%n%s", done.error(), Files.readString(log))
-            .isEqualTo(JobStatus.COMPLETED);
         assertThat(done.result()).isNotNull();
         assertThat(done.result().json()).contains("Ahoy.").contains("chat.completion");
         assertThat(done.prompt()).isEqualTo("Say hello like a pirate.");
@@ -121,10 +142,86 @@ final class LlamaCppEndToEndTest {
               .satisfies(p -> assertThat(Files.readString(p)).contains("Say hello like a pirate."));
         }
       } finally {
-        process.destroy();
-        process.waitFor(20, TimeUnit.SECONDS);
-        process.destroyForcibly();
+        stop(process);
       }
     }
+  }
+
+  /**
+   * The second job of a model that the engine keeps loaded is accepted although the GPU's free
+   * memory dropped below its estimate: the memory the resident llama-server holds is the memory the
+   * job needs. The GPUs are the fake NVML of the gpu-ffm tests, steered through a file.
+   */
+  @Test
+  void secondJobForTheResidentModelIsAcceptedAlthoughFreeVramDropped() throws Exception {
+    Assumptions.assumeTrue(gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
+    Path nvml = compileFakeNvml();
+    Path free = dir.resolve("nvml-free");
+    Files.writeString(free, (20L << 30) + " " + (6L << 30) + "\n");
+    files = new ModelFileServer("/tiny.gguf", gguf);
+    Path server = standInServer();
+
+    try (DevStudio studio = DevStudio.start()) {
+      WorkerCredentials worker = studio.createWorker();
+      Process process =
+          startWorker(
+              studio,
+              worker,
+              Map.of(
+                  "STUDIO_WORKER_LLAMA_SERVER", server.toString(),
+                  "STUDIO_WORKER_NVML_LIB", nvml.toString(),
+                  "FAKE_NVML_FREE_FILE", free.toString()));
+      try {
+        runJob(studio, 10.0, "first");
+        // The loaded model now holds the memory: 2 GB and 1 GB free, far below 10 GB.
+        Files.writeString(free, (2L << 30) + " " + (1L << 30) + "\n");
+
+        runJob(studio, 10.0, "second");
+
+        assertThat(studio.framesFrom(worker.workerId()))
+            .filteredOn(f -> f.type().equals("reject"))
+            .isEmpty();
+        org.awaitility.Awaitility.await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    studio.logs(worker.workerId()).stream()
+                        .anyMatch(
+                            e ->
+                                e.message()
+                                    .contains(
+                                        "already holds 10.0 GB of VRAM for a resident model")));
+        assertThat(Files.readString(server.getParent().resolve("starts")).lines())
+            .as("one llama-server served both jobs")
+            .hasSize(1);
+      } finally {
+        stop(process);
+      }
+    }
+  }
+
+  private static boolean gccAvailable() {
+    try {
+      Process gcc = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
+      gcc.getInputStream().readAllBytes();
+      return gcc.waitFor(30, TimeUnit.SECONDS) && gcc.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private Path compileFakeNvml() throws Exception {
+    Path source = Path.of("../gpu-ffm/src/test/c/fake_nvml.c").toAbsolutePath().normalize();
+    Path lib = Files.createDirectories(dir.resolve("nvml")).resolve("libnvidia-ml.so.1");
+    Process gcc =
+        new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), source.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(gcc.getInputStream().readAllBytes());
+    assertThat(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0).as(output).isTrue();
+    return lib;
   }
 }

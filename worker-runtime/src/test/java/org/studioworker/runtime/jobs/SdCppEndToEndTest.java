@@ -30,8 +30,9 @@ import org.studioworker.spi.Task;
 /**
  * An image job through the whole product: the reference studio offers it, the worker (a real
  * process, engines found on the module path) downloads and verifies the model file, runs a stand-in
- * {@code sd-cli} that checks nothing but records its arguments and writes a real PNG, and uploads
- * the result.
+ * {@code sd-cli} that checks nothing but records its arguments and writes a real image in the
+ * format of its {@code -o} extension, and uploads the result. As in the original worker, the task's
+ * default {@code ext} gives a WebP.
  */
 final class SdCppEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
@@ -39,6 +40,9 @@ final class SdCppEndToEndTest {
   /** A 1×1 PNG. */
   private static final String PNG_BASE64 =
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+  /** A 1×1 lossless WebP. */
+  private static final String WEBP_BASE64 = "UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==";
 
   @TempDir Path dir;
 
@@ -52,7 +56,7 @@ final class SdCppEndToEndTest {
   }
 
   @Test
-  void imageJobRunsThroughSdCliAndItsPngReachesTheStudio() throws Exception {
+  void imageJobRunsThroughSdCliAndItsWebpReachesTheStudio() throws Exception {
     byte[] weights = "not really a diffusion model".getBytes();
     files = new ModelFileServer("/weights.safetensors", weights);
 
@@ -69,10 +73,13 @@ final class SdCppEndToEndTest {
           if [ "$1" = "-o" ]; then out="$2"; fi
           shift
         done
-        echo '%s' | base64 -d > "$out"
+        case "$out" in
+          *.webp) echo '%s' | base64 -d > "$out" ;;
+          *) echo '%s' | base64 -d > "$out" ;;
+        esac
         echo "sampling done" >&2
         """
-            .formatted(args, PNG_BASE64));
+            .formatted(args, WEBP_BASE64, PNG_BASE64));
     Files.setPosixFilePermissions(sdCli, PosixFilePermissions.fromString("rwxr-xr-x"));
     // The engine checks that the Vulkan loader can be found before it claims image jobs.
     Path libs = Files.createDirectories(dir.resolve("lib"));
@@ -109,7 +116,19 @@ final class SdCppEndToEndTest {
                 "tiny-diffusion",
                 1.0,
                 new Task.Image(
-                    "a red fox", null, null, null, null, null, null, null, 512, 512, 20, 7L, "png"),
+                    "a red fox",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    512,
+                    512,
+                    20,
+                    7L,
+                    "webp"),
                 source);
 
         JobSnapshot done =
@@ -123,15 +142,16 @@ final class SdCppEndToEndTest {
                 "job error: %s; worker log:%n%s",
                 done.error(), Files.readString(dir.resolve("worker.log")))
             .isEqualTo(JobStatus.COMPLETED);
-        assertThat(done.ext()).isEqualTo("png");
+        assertThat(done.ext()).isEqualTo("webp");
         assertThat(studio.result(jobId).orElseThrow().bytes())
-            .isEqualTo(java.util.Base64.getDecoder().decode(PNG_BASE64));
+            .isEqualTo(java.util.Base64.getDecoder().decode(WEBP_BASE64));
         Path local = models.resolve("tiny-diffusion").resolve("weights.safetensors");
         assertThat(local).hasBinaryContent(weights);
         List<String> argv = Files.readAllLines(args);
         assertThat(argv)
             .containsSequence("--diffusion-model", local.toString())
             .containsSequence("-p", "a red fox")
+            .anyMatch(arg -> arg.endsWith(".webp"))
             // The model's defaults win where the task kept its own defaults.
             .containsSequence("-W", "1024")
             .containsSequence("--steps", "8")
