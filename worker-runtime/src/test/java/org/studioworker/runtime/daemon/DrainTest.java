@@ -142,4 +142,19 @@ final class DrainTest {
       assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.OK);
     }
   }
+
+  @Test
+  void secondSignalFailReachesTheStudioEvenWhenTheEngineKeepsTheInterruptFlag() throws Exception {
+    engine.keepInterruptFlag();
+    try (WorkerHarness harness = startWithJobInFlight()) {
+      String jobId = studio.jobs().getFirst().jobId();
+
+      harness.daemon().stop().escalate("SIGTERM");
+      harness.daemon().stop().escalate("SIGTERM");
+
+      assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.OK);
+      WireFrame fail = studio.awaitFrame(worker.workerId(), f -> f.type().equals("fail"), WAIT);
+      assertThat(fail.text()).contains(jobId).contains("\"retryable\":true");
+    }
+  }
 }

@@ -31,6 +31,7 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   private final CountDownLatch gate = new CountDownLatch(1);
   private volatile double residentVramGb;
   private volatile boolean stubborn;
+  private volatile boolean keepsInterruptFlag;
   private volatile @Nullable String result;
 
   @Override
@@ -65,6 +66,11 @@ public final class GatedEngine implements ExecutorProvider, Executor {
           throw new ExecutorException("the test never opened the gate");
         }
       } catch (InterruptedException e) {
+        if (keepsInterruptFlag) {
+          // The usual courtesy: restore the flag, report the cancel as an engine error.
+          Thread.currentThread().interrupt();
+          throw new ExecutorException("cancelled");
+        }
         if (!stubborn) {
           throw e;
         }
@@ -89,6 +95,11 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   /** Makes jobs ignore cancellation: only {@link #open} ends them. */
   public void stubborn() {
     stubborn = true;
+  }
+
+  /** Makes a cancelled job restore the interrupt flag and throw an {@link ExecutorException}. */
+  public void keepInterruptFlag() {
+    keepsInterruptFlag = true;
   }
 
   /** Makes every later job return this JSON text. */
