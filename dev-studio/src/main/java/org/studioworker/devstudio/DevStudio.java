@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -812,42 +813,42 @@ public final class DevStudio implements AutoCloseable {
 
   /** The next {@code n} {@code register-request}s answer 500. */
   public void failNextRegisterRequests(int n) {
-    faults.registerRequests500.set(n);
+    faults.registerRequests500.arm(n);
   }
 
   /** The next {@code n} polls answer 500 (checked before the 404 fault). */
   public void failNextPolls(int n) {
-    faults.polls500.set(n);
+    faults.polls500.arm(n);
   }
 
   /** The next {@code n} polls answer 404, as for a request the studio forgot. */
   public void notFoundNextPolls(int n) {
-    faults.polls404.set(n);
+    faults.polls404.arm(n);
   }
 
   /** The next {@code n} multipart completes answer 500 (checked before the 400 fault). */
   public void failNextCompletes(int n) {
-    faults.completes500.set(n);
+    faults.completes500.arm(n);
   }
 
   /** The next {@code n} multipart completes answer 400. */
   public void rejectNextCompletes(int n) {
-    faults.completes400.set(n);
+    faults.completes400.arm(n);
   }
 
   /** The next {@code n} {@code register-request}s answer 503 (checked before the 500 fault). */
   public void unavailableNextRegisterRequests(int n) {
-    faults.registerRequests503.set(n);
+    faults.registerRequests503.arm(n);
   }
 
   /** The next {@code n} polls answer 503 (checked before the 500 fault). */
   public void unavailableNextPolls(int n) {
-    faults.polls503.set(n);
+    faults.polls503.arm(n);
   }
 
   /** The next {@code n} multipart completes answer 503 (checked before the 500 fault). */
   public void unavailableNextCompletes(int n) {
-    faults.completes503.set(n);
+    faults.completes503.arm(n);
   }
 
   /**
@@ -861,7 +862,7 @@ public final class DevStudio implements AutoCloseable {
       throw new IllegalArgumentException("hold must be positive");
     }
     faults.stallHold.set(hold);
-    faults.completesStalled.set(n);
+    faults.completesStalled.arm(n);
   }
 
   /**
@@ -871,7 +872,7 @@ public final class DevStudio implements AutoCloseable {
    * 409, as for any job the worker no longer holds, and is recorded as a refused report.
    */
   public void loseNextCompleteReplies(int n) {
-    faults.completeRepliesLost.set(n);
+    faults.completeRepliesLost.arm(n);
   }
 
   /**
@@ -881,6 +882,14 @@ public final class DevStudio implements AutoCloseable {
    */
   public List<JobReport> refusedReports() {
     return hub.refusedReports();
+  }
+
+  /**
+   * How many requests each HTTP fault has hit so far, by name ({@code "complete 503"}, {@code
+   * "complete stalled"}, …), in a fixed order.
+   */
+  public Map<String, Integer> injectedFaults() {
+    return faults.injected();
   }
 
   /** How many {@code register-request}s arrived, faulted ones included. */

@@ -74,10 +74,10 @@ final class WorkerRoutes {
 
   private void registerRequest(Exchange ex) {
     faults.registerRequestsSeen.incrementAndGet();
-    if (Faults.take(faults.registerRequests503)) {
+    if (faults.registerRequests503.take()) {
       throw new HttpProblem(503, "injected fault: service unavailable");
     }
-    if (Faults.take(faults.registerRequests500)) {
+    if (faults.registerRequests500.take()) {
       throw new HttpProblem(500, "injected fault");
     }
     if (!rateLimiter.tryAcquire(ex.remoteAddress(), System.nanoTime())) {
@@ -104,13 +104,13 @@ final class WorkerRoutes {
 
   private void poll(Exchange ex) {
     faults.pollsSeen.incrementAndGet();
-    if (Faults.take(faults.polls503)) {
+    if (faults.polls503.take()) {
       throw new HttpProblem(503, "injected fault: service unavailable");
     }
-    if (Faults.take(faults.polls500)) {
+    if (faults.polls500.take()) {
       throw new HttpProblem(500, "injected fault");
     }
-    if (Faults.take(faults.polls404)) {
+    if (faults.polls404.take()) {
       throw new HttpProblem(404, "no such registration request (injected fault)");
     }
     switch (registrations.poll(ex.param(1), ex.bearer())) {
@@ -128,18 +128,18 @@ final class WorkerRoutes {
 
   private void complete(Exchange ex) {
     faults.completesSeen.incrementAndGet();
-    if (Faults.take(faults.completes503)) {
+    if (faults.completes503.take()) {
       throw new HttpProblem(503, "injected fault: service unavailable");
     }
-    if (Faults.take(faults.completes500)) {
+    if (faults.completes500.take()) {
       throw new HttpProblem(500, "injected fault");
     }
-    if (Faults.take(faults.completes400)) {
+    if (faults.completes400.take()) {
       throw new HttpProblem(400, "injected fault");
     }
     String workerId = ex.param(1);
     String jobId = ex.param(2);
-    if (Faults.take(faults.completesStalled)) {
+    if (faults.completesStalled.take()) {
       stall(ex, jobId, faults.stallHold.get());
       return;
     }
@@ -155,7 +155,7 @@ final class WorkerRoutes {
         workerId, jobId, upload.prompt, upload.ext, upload.bytes, upload.contentType)) {
       throw new HttpProblem(409, "worker " + workerId + " does not hold job " + jobId);
     }
-    if (Faults.take(faults.completeRepliesLost)) {
+    if (faults.completeRepliesLost.take()) {
       // The result is stored and acknowledged over the socket; only the HTTP reply is lost.
       LOG.info("upload of {} stored; dropping its connection without a reply (injected)", jobId);
       ex.abortConnection("injected fault: reply lost");

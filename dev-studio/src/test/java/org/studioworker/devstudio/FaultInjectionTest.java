@@ -173,6 +173,7 @@ final class FaultInjectionTest {
       assertThat(upload(jobId).status()).isEqualTo(200);
       assertThat(studio.job(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(studio.completesReceived()).isEqualTo(2);
+      assertThat(studio.injectedFaults()).containsEntry("complete stalled", 1);
     }
   }
 
@@ -189,6 +190,7 @@ final class FaultInjectionTest {
       }
 
       assertThat(reply).as("no reply at all").isEmpty();
+      assertThat(studio.injectedFaults()).containsEntry("complete reply lost", 1);
       // Stored and acknowledged exactly as a normal upload, and the next offer follows.
       assertThat(session.next(StudioFrame.CompleteAck.class).jobId()).isEqualTo(jobId);
       assertThat(session.next(StudioFrame.Offer.class).claim().jobId()).isEqualTo(next);
@@ -270,6 +272,11 @@ final class FaultInjectionTest {
     assertThat(studio.registerRequestsReceived()).isEqualTo(3);
     assertThat(studio.pollsReceived()).isEqualTo(3);
     assertThat(studio.completesReceived()).isEqualTo(4);
+    assertThat(studio.injectedFaults())
+        .containsEntry("register-request 503", 2)
+        .containsEntry("poll 503", 2)
+        .containsEntry("complete 503", 3)
+        .containsEntry("complete 500", 0);
   }
 
   // ---------------------------------------------------------------- half-open and restart
