@@ -40,7 +40,8 @@ import org.studioworker.spi.JsonText;
  * {@code accept} of a running job is ignored; attempts count {@code fail} frames only, not rejects
  * nor dropped sockets; a worker whose last heartbeat named a job it does not hold gets no offer
  * until a heartbeat without one; a newer socket for a worker replaces the older one as soon as it
- * is upgraded.
+ * is upgraded. Every result or failure report is kept on its job with the studio's verdict; one
+ * from a worker that does not hold the job changes nothing and is also kept as refused.
  *
  * <p>Thread-safe: one lock guards all state, including the session fields of every {@link
  * WorkerSocket}. Sends happen under the lock, so frames leave in the order the state changed; they
