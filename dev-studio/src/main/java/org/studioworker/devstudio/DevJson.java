@@ -76,6 +76,18 @@ final class DevJson {
       out.put("resultSize", job.resultSize());
     }
     out.put("submittedAt", FrameCodec.timestamp(job.submittedAt()));
+    ArrayNode reports = out.putArray("reports");
+    for (JobReport r : job.reports()) {
+      ObjectNode item = reports.addObject();
+      item.put("kind", r.kind().name().toLowerCase(java.util.Locale.ROOT));
+      item.put("workerId", r.workerId());
+      item.put("verdict", r.verdict().name().toLowerCase(java.util.Locale.ROOT));
+      JobStatus before = r.statusBefore();
+      if (before != null) {
+        item.put("statusBefore", before.wireName());
+      }
+      item.put("at", FrameCodec.timestamp(r.at()));
+    }
     return out;
   }
 

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,7 +53,9 @@ import org.studioworker.spi.Task;
  * table, the rate-limit table and every request body have caps (see {@link Options}).
  *
  * <p>A restart is {@link #close()} and a new {@code start} on the same port; the new studio knows
- * only the workers named in {@link Options#knownWorkers()}.
+ * only the workers named in {@link Options#knownWorkers()}. {@link #restart(Duration)} is a restart
+ * that keeps everything: it drops every connection, stops listening for a while, and listens again
+ * on the same port with the same jobs, workers and records.
  */
 public final class DevStudio implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevStudio.class);
@@ -478,6 +481,7 @@ public final class DevStudio implements AutoCloseable {
   private final Registrations registrations;
   private final SessionHub hub;
   private final Faults faults;
+  private final ServerConnector connector;
   private final URI baseUrl;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -510,7 +514,8 @@ public final class DevStudio implements AutoCloseable {
                 hub,
                 faults,
                 new RateLimiter(options.registerRateLimit(), options.registerRateWindow()),
-                options.maxBodyBytes())
+                options.maxBodyBytes(),
+                timer)
             .routes());
     routes.addAll(new OperatorRoutes(json, registrations).routes());
     routes.addAll(new DevRoutes(codec, json, hub).routes());
@@ -522,7 +527,7 @@ public final class DevStudio implements AutoCloseable {
     // No graceful wait on stop: idle keep-alive connections would hold it for a second or more.
     // Sockets are closed with 1001 by close() before the server stops.
     server.setStopTimeout(0);
-    ServerConnector connector = new ServerConnector(server, 1, 1);
+    this.connector = new ServerConnector(server, 1, 1);
     connector.setHost(options.host());
     connector.setPort(options.port());
     connector.setReuseAddress(true);
@@ -808,27 +813,83 @@ public final class DevStudio implements AutoCloseable {
 
   /** The next {@code n} {@code register-request}s answer 500. */
   public void failNextRegisterRequests(int n) {
-    faults.registerRequests500.set(n);
+    faults.registerRequests500.arm(n);
   }
 
   /** The next {@code n} polls answer 500 (checked before the 404 fault). */
   public void failNextPolls(int n) {
-    faults.polls500.set(n);
+    faults.polls500.arm(n);
   }
 
   /** The next {@code n} polls answer 404, as for a request the studio forgot. */
   public void notFoundNextPolls(int n) {
-    faults.polls404.set(n);
+    faults.polls404.arm(n);
   }
 
   /** The next {@code n} multipart completes answer 500 (checked before the 400 fault). */
   public void failNextCompletes(int n) {
-    faults.completes500.set(n);
+    faults.completes500.arm(n);
   }
 
   /** The next {@code n} multipart completes answer 400. */
   public void rejectNextCompletes(int n) {
-    faults.completes400.set(n);
+    faults.completes400.arm(n);
+  }
+
+  /** The next {@code n} {@code register-request}s answer 503 (checked before the 500 fault). */
+  public void unavailableNextRegisterRequests(int n) {
+    faults.registerRequests503.arm(n);
+  }
+
+  /** The next {@code n} polls answer 503 (checked before the 500 fault). */
+  public void unavailableNextPolls(int n) {
+    faults.polls503.arm(n);
+  }
+
+  /** The next {@code n} multipart completes answer 503 (checked before the 500 fault). */
+  public void unavailableNextCompletes(int n) {
+    faults.completes503.arm(n);
+  }
+
+  /**
+   * The next {@code n} multipart completes stall (checked after the 5xx and 400 faults): the studio
+   * reads the upload, answers 200 with the headers and the first bytes of a body, sends nothing
+   * more for {@code hold}, then drops the connection. Nothing is stored, so the worker still holds
+   * the job and may upload it again. The hold applies to every stall not yet started.
+   */
+  public void stallNextCompletes(int n, Duration hold) {
+    if (hold.isNegative() || hold.isZero()) {
+      throw new IllegalArgumentException("hold must be positive");
+    }
+    faults.stallHold.set(hold);
+    faults.completesStalled.arm(n);
+  }
+
+  /**
+   * The reply of the next {@code n} multipart completes that the studio stores is lost: the job is
+   * completed exactly as on a normal upload ({@code completeAck} on the socket, the next offer may
+   * follow), then the connection is dropped without an HTTP reply. A retry of the same upload gets
+   * 409, as for any job the worker no longer holds, and is recorded as a refused report.
+   */
+  public void loseNextCompleteReplies(int n) {
+    faults.completeRepliesLost.arm(n);
+  }
+
+  /**
+   * Every result or failure report the studio refused because its sender did not hold the job
+   * (retried uploads after a lost reply, late or second reports), oldest first, the newest {@value
+   * SessionHub#MAX_REFUSED_REPORTS}. An honest worker facing no fault sends none.
+   */
+  public List<JobReport> refusedReports() {
+    return hub.refusedReports();
+  }
+
+  /**
+   * How many requests each HTTP fault has hit so far, by name ({@code "complete 503"}, {@code
+   * "complete stalled"}, …), in a fixed order.
+   */
+  public Map<String, Integer> injectedFaults() {
+    return faults.injected();
   }
 
   /** How many {@code register-request}s arrived, faulted ones included. */
@@ -846,6 +907,37 @@ public final class DevStudio implements AutoCloseable {
     return faults.completesSeen.get();
   }
 
+  /**
+   * Restarts the studio keeping its state, as a studio whose state lives in a database would: every
+   * socket is dropped without a close frame (held jobs are requeued), every HTTP connection is cut
+   * (a stalled upload too), nothing listens for {@code downtime} (connects are refused), then the
+   * studio listens again on the same port with the same jobs, workers, records and faults. Blocks
+   * for the downtime.
+   *
+   * @throws IllegalStateException when the port cannot be bound again
+   */
+  public void restart(Duration downtime) {
+    LOG.info("dev-studio on {}: restarting ({} ms down)", baseUrl, downtime.toMillis());
+    hub.dropAll();
+    try {
+      connector.stop();
+    } catch (Exception e) {
+      LOG.warn("dev-studio connector did not stop cleanly: {}", e.toString());
+    }
+    try {
+      Thread.sleep(downtime);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    connector.setPort(baseUrl.getPort());
+    try {
+      connector.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("dev-studio could not listen again on " + baseUrl, e);
+    }
+    LOG.info("dev-studio on {}: listening again", baseUrl);
+  }
+
   /** Drops every socket without a close frame, as a studio crash would; held jobs are requeued. */
   public void dropAllSessions() {
     hub.dropAll();
@@ -858,8 +950,10 @@ public final class DevStudio implements AutoCloseable {
 
   /**
    * Makes the studio act as if the worker's socket were half-open: it sends nothing more (no {@code
-   * heartbeatAck}, no offers, no pongs) and ignores (but records) what arrives, so the silence
-   * check will close the socket. Answers whether the worker had a socket.
+   * heartbeatAck}, no offers, no pongs, no close frame) and ignores (but records, marked ignored)
+   * what arrives, so the worker must notice by its own read-idle rule. The studio's silence check,
+   * or a newer socket of the worker, drops the socket without a close frame and requeues its job.
+   * Answers whether the worker had a socket.
    */
   public boolean goSilent(String workerId) {
     return hub.setSilent(workerId, true);

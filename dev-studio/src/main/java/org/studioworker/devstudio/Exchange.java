@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -123,6 +124,44 @@ final class Exchange {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /**
+   * Sends the status, the headers (with a {@code Content-Length} of {@code declaredLength}) and the
+   * first bytes of a reply, and leaves it unfinished: the client waits for the rest. Never blocks.
+   */
+  void begin(int status, String contentType, long declaredLength, byte[] first) {
+    answered = true;
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, declaredLength);
+    response.write(false, ByteBuffer.wrap(first), Callback.NOOP);
+  }
+
+  /**
+   * Drops the connection without a reply (or without the rest of a {@link #begin begun} one), as a
+   * studio that crashed mid-request would. May be called from another thread once the route has
+   * returned. Never throws.
+   */
+  void abortConnection(String why) {
+    answered = true;
+    IOException cause = new InjectedFault(why);
+    try {
+      request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
+    } catch (RuntimeException e) {
+      // Closed already.
+    }
+    callback.failed(cause);
+  }
+
+  /** An injected connection drop; quiet, so Jetty logs it without a stack trace. */
+  private static final class InjectedFault extends IOException implements QuietException {
+    private static final long serialVersionUID = 1L;
+
+    InjectedFault(String message) {
+      super(message);
+    }
   }
 
   boolean isAnswered() {

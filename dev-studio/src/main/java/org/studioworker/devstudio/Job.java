@@ -33,6 +33,14 @@ final class Job {
   /** Workers that rejected the job without a code; it is never offered to them again. */
   final Set<String> excluded = new HashSet<>();
 
+  /** Why 64? A job sees one report per attempt plus a few refused ones; more is a runaway. */
+  static final int MAX_REPORTS = 64;
+
+  /**
+   * Every result or failure report for this job, oldest first (the newest {@link #MAX_REPORTS}).
+   */
+  final BoundedList<JobReport> reports = new BoundedList<>(MAX_REPORTS);
+
   Job(String jobId, Claim claim, Instant submittedAt) {
     this.jobId = jobId;
     this.claim = claim;
@@ -69,6 +77,7 @@ final class Job {
         ext,
         contentType,
         stored == null ? 0 : stored.length,
-        submittedAt);
+        submittedAt,
+        reports.snapshot());
   }
 }

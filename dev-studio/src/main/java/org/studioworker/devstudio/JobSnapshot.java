@@ -1,6 +1,7 @@
 package org.studioworker.devstudio;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.spi.Claim;
@@ -20,6 +21,8 @@ import org.studioworker.spi.JsonText;
  * @param contentType the content type of the stored result, when there is one
  * @param resultSize the size of the stored result in bytes, 0 when there is none
  * @param submittedAt when the job was submitted
+ * @param reports every result or failure report the studio received for the job, refused ones
+ *     included, oldest first
  */
 public record JobSnapshot(
     String jobId,
@@ -33,12 +36,24 @@ public record JobSnapshot(
     @Nullable String ext,
     @Nullable String contentType,
     long resultSize,
-    Instant submittedAt) {
+    Instant submittedAt,
+    List<JobReport> reports) {
   /** Rejects nulls where a value is required. */
   public JobSnapshot {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(claim, "claim");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(submittedAt, "submittedAt");
+    reports = List.copyOf(reports);
+  }
+
+  /** How many reports the studio accepted as this job's result (0 or 1 when it is honest). */
+  public long completions() {
+    return reports.stream().filter(r -> r.verdict() == JobReport.Verdict.COMPLETED).count();
+  }
+
+  /** The reports the studio refused because the sender did not hold the job. */
+  public List<JobReport> refusedReports() {
+    return reports.stream().filter(JobReport::isRefused).toList();
   }
 }

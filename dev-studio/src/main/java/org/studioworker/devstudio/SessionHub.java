@@ -40,7 +40,8 @@ import org.studioworker.spi.JsonText;
  * {@code accept} of a running job is ignored; attempts count {@code fail} frames only, not rejects
  * nor dropped sockets; a worker whose last heartbeat named a job it does not hold gets no offer
  * until a heartbeat without one; a newer socket for a worker replaces the older one as soon as it
- * is upgraded.
+ * is upgraded. Every result or failure report is kept on its job with the studio's verdict; one
+ * from a worker that does not hold the job changes nothing and is also kept as refused.
  *
  * <p>Thread-safe: one lock guards all state, including the session fields of every {@link
  * WorkerSocket}. Sends happen under the lock, so frames leave in the order the state changed; they
@@ -77,6 +78,14 @@ final class SessionHub {
 
   /** Shipped log entries, per worker; guarded by lock. */
   private final Map<String, BoundedList<LogEntry>> logs = boundedMap();
+
+  /** Why 10 000? Each is a worker bug or an injected fault's echo; more than that is a runaway. */
+  static final int MAX_REFUSED_REPORTS = 10_000;
+
+  /**
+   * Every report refused because its sender did not hold the job, oldest first; guarded by lock.
+   */
+  private final BoundedList<JobReport> refusedReports = new BoundedList<>(MAX_REFUSED_REPORTS);
 
   // Guarded by lock.
   private boolean offersPaused;
@@ -332,6 +341,7 @@ final class SessionHub {
       case WorkerFrame.CompleteJson complete -> {
         Job job = held(socket, complete.jobId());
         if (job == null) {
+          refused(complete.jobId(), JobReport.Kind.COMPLETE_JSON, socket.workerId);
           notHeld(socket, "completeJson", complete.jobId());
           return;
         }
@@ -340,6 +350,7 @@ final class SessionHub {
         job.prompt = complete.prompt();
         job.bytes = result.json().getBytes(StandardCharsets.UTF_8);
         job.contentType = "application/json";
+        report(job, JobReport.Kind.COMPLETE_JSON, socket.workerId, JobReport.Verdict.COMPLETED);
         job.status = JobStatus.COMPLETED;
         LOG.info("worker {} completed {} (JSON result)", socket.workerId, job.jobId);
         finished(socket, job, new StudioFrame.CompleteAck(job.jobId));
@@ -347,12 +358,14 @@ final class SessionHub {
       case WorkerFrame.Fail failure -> {
         Job job = held(socket, failure.jobId());
         if (job == null) {
+          refused(failure.jobId(), JobReport.Kind.FAIL, socket.workerId);
           notHeld(socket, "fail", failure.jobId());
           return;
         }
         job.attempts++;
         job.error = failure.error();
         if (failure.retryable() && job.attempts < options.maxAttempts()) {
+          report(job, JobReport.Kind.FAIL, socket.workerId, JobReport.Verdict.REQUEUED);
           job.requeue();
           LOG.info(
               "worker {} failed {} (attempt {} of {}), requeued: {}",
@@ -362,6 +375,7 @@ final class SessionHub {
               options.maxAttempts(),
               failure.error());
         } else {
+          report(job, JobReport.Kind.FAIL, socket.workerId, JobReport.Verdict.FAILED);
           job.status = JobStatus.FAILED;
           LOG.info(
               "worker {} failed {} for good ({}): {}",
@@ -417,6 +431,35 @@ final class SessionHub {
     }
     Job job = jobs.get(jobId);
     return job != null && job.isHeldBy(socket.workerId) ? job : null;
+  }
+
+  /** Records a report that the studio accepted, before the job's status changes. */
+  private static void report(Job job, JobReport.Kind kind, String workerId, JobReport.Verdict v) {
+    job.reports.add(new JobReport(job.jobId, kind, workerId, v, job.status, Instant.now()));
+  }
+
+  /** Records a report refused because its sender did not hold the job; changes nothing else. */
+  private void refused(String jobId, JobReport.Kind kind, String workerId) {
+    Job job = jobs.get(jobId);
+    JobReport report =
+        new JobReport(
+            jobId,
+            kind,
+            workerId,
+            JobReport.Verdict.REFUSED,
+            job == null ? null : job.status,
+            Instant.now());
+    if (job != null) {
+      job.reports.add(report);
+    }
+    refusedReports.add(report);
+    LOG.warn(
+        "worker {}: {} report for {} refused (job {}): the worker does not hold it",
+        workerId,
+        kind.name().toLowerCase(java.util.Locale.ROOT),
+        jobId,
+        job == null ? "unknown" : job.status.wireName());
+    signal.changed();
   }
 
   private void notHeld(WorkerSocket socket, String type, String jobId) {
@@ -500,7 +543,16 @@ final class SessionHub {
         code.closeCode());
     send(socket, new StudioFrame.Error(code, message));
     detach(socket);
-    socket.close(code.closeCode(), message);
+    closeOrAbort(socket, code.closeCode(), message);
+  }
+
+  /** A silent socket is one the studio treats as half-open: no close frame goes through it. */
+  private static void closeOrAbort(WorkerSocket socket, int code, String reason) {
+    if (socket.silent) {
+      socket.abort();
+    } else {
+      socket.close(code, reason);
+    }
   }
 
   /** Forgets the socket and puts back the job it held. */
@@ -537,8 +589,10 @@ final class SessionHub {
               options.silenceTimeout().toMillis(),
               socket.connection);
           detach(socket);
-          socket.close(
-              CloseCodes.NORMAL, "no frame for " + options.silenceTimeout().toMillis() + " ms");
+          closeOrAbort(
+              socket,
+              CloseCodes.NORMAL,
+              "no frame for " + options.silenceTimeout().toMillis() + " ms");
         }
       }
     } catch (RuntimeException e) {
@@ -669,8 +723,10 @@ final class SessionHub {
     try {
       Job job = jobs.get(jobId);
       if (job == null || !job.isHeldBy(workerId)) {
+        refused(jobId, JobReport.Kind.UPLOAD, workerId);
         return false;
       }
+      report(job, JobReport.Kind.UPLOAD, workerId, JobReport.Verdict.COMPLETED);
       job.bytes = bytes;
       job.contentType = contentType;
       job.prompt = prompt;
@@ -686,6 +742,27 @@ final class SessionHub {
         dispatch();
       }
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Records an upload refused before its body was read, because the worker does not hold the job.
+   */
+  void uploadRefused(String workerId, String jobId) {
+    lock.lock();
+    try {
+      refused(jobId, JobReport.Kind.UPLOAD, workerId);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  List<JobReport> refusedReports() {
+    lock.lock();
+    try {
+      return refusedReports.snapshot();
     } finally {
       lock.unlock();
     }

@@ -2,10 +2,12 @@ package org.studioworker.devstudio;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,7 +25,8 @@ import org.studioworker.protocol.Registration;
  * The routes a worker calls (PROTOCOL.md §1–2 and §4 step 5): {@code register-request}, the poll,
  * and the multipart {@code complete} upload. Each consults the fault counters first.
  *
- * <p>Thread-safe; the upload blocks while it reads the body.
+ * <p>Thread-safe; the upload blocks while it reads the body. A stalled upload does not hold a Jetty
+ * thread: the timer drops its connection when the hold is over.
  */
 final class WorkerRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRoutes.class);
@@ -40,6 +43,7 @@ final class WorkerRoutes {
   private final Faults faults;
   private final RateLimiter rateLimiter;
   private final long maxBodyBytes;
+  private final ScheduledExecutorService timer;
 
   WorkerRoutes(
       FrameCodec codec,
@@ -48,7 +52,8 @@ final class WorkerRoutes {
       SessionHub hub,
       Faults faults,
       RateLimiter rateLimiter,
-      long maxBodyBytes) {
+      long maxBodyBytes,
+      ScheduledExecutorService timer) {
     this.codec = codec;
     this.json = json;
     this.registrations = registrations;
@@ -56,6 +61,7 @@ final class WorkerRoutes {
     this.faults = faults;
     this.rateLimiter = rateLimiter;
     this.maxBodyBytes = maxBodyBytes;
+    this.timer = timer;
   }
 
   List<Router.Route> routes() {
@@ -68,7 +74,10 @@ final class WorkerRoutes {
 
   private void registerRequest(Exchange ex) {
     faults.registerRequestsSeen.incrementAndGet();
-    if (Faults.take(faults.registerRequests500)) {
+    if (faults.registerRequests503.take()) {
+      throw new HttpProblem(503, "injected fault: service unavailable");
+    }
+    if (faults.registerRequests500.take()) {
       throw new HttpProblem(500, "injected fault");
     }
     if (!rateLimiter.tryAcquire(ex.remoteAddress(), System.nanoTime())) {
@@ -95,10 +104,13 @@ final class WorkerRoutes {
 
   private void poll(Exchange ex) {
     faults.pollsSeen.incrementAndGet();
-    if (Faults.take(faults.polls500)) {
+    if (faults.polls503.take()) {
+      throw new HttpProblem(503, "injected fault: service unavailable");
+    }
+    if (faults.polls500.take()) {
       throw new HttpProblem(500, "injected fault");
     }
-    if (Faults.take(faults.polls404)) {
+    if (faults.polls404.take()) {
       throw new HttpProblem(404, "no such registration request (injected fault)");
     }
     switch (registrations.poll(ex.param(1), ex.bearer())) {
@@ -116,18 +128,26 @@ final class WorkerRoutes {
 
   private void complete(Exchange ex) {
     faults.completesSeen.incrementAndGet();
-    if (Faults.take(faults.completes500)) {
+    if (faults.completes503.take()) {
+      throw new HttpProblem(503, "injected fault: service unavailable");
+    }
+    if (faults.completes500.take()) {
       throw new HttpProblem(500, "injected fault");
     }
-    if (Faults.take(faults.completes400)) {
+    if (faults.completes400.take()) {
       throw new HttpProblem(400, "injected fault");
     }
     String workerId = ex.param(1);
     String jobId = ex.param(2);
+    if (faults.completesStalled.take()) {
+      stall(ex, jobId, faults.stallHold.get());
+      return;
+    }
     if (!registrations.authenticate(workerId, ex.bearer())) {
       throw new HttpProblem(401, "bad or missing worker token");
     }
     if (!hub.holds(workerId, jobId)) {
+      hub.uploadRefused(workerId, jobId);
       throw new HttpProblem(409, "worker " + workerId + " does not hold job " + jobId);
     }
     Upload upload = parse(ex, jobId);
@@ -135,7 +155,32 @@ final class WorkerRoutes {
         workerId, jobId, upload.prompt, upload.ext, upload.bytes, upload.contentType)) {
       throw new HttpProblem(409, "worker " + workerId + " does not hold job " + jobId);
     }
+    if (faults.completeRepliesLost.take()) {
+      // The result is stored and acknowledged over the socket; only the HTTP reply is lost.
+      LOG.info("upload of {} stored; dropping its connection without a reply (injected)", jobId);
+      ex.abortConnection("injected fault: reply lost");
+      return;
+    }
     ex.json(200, json.write(json.object().put("jobId", jobId).put("status", "completed")));
+  }
+
+  /**
+   * Reads the whole upload, answers 200 with the first bytes of a JSON body that never comes, and
+   * drops the connection once the hold is over. Nothing is stored.
+   */
+  private void stall(Exchange ex, String jobId, Duration hold) {
+    ex.body();
+    byte[] first = "{\"jobId\":".getBytes(StandardCharsets.UTF_8);
+    LOG.info("upload of {} stalled for {} ms (injected)", jobId, hold.toMillis());
+    // Why 64? Any length past the bytes sent keeps the client waiting for the rest.
+    ex.begin(200, "application/json", first.length + 64L, first);
+    timer.schedule(
+        () -> {
+          LOG.info("stalled upload of {}: hold over, dropping the connection", jobId);
+          ex.abortConnection("injected fault: stall over");
+        },
+        hold.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   private record Upload(String prompt, String ext, byte[] bytes, String contentType) {}

@@ -50,6 +50,23 @@ final class Http {
       String contentType,
       byte[] bytes)
       throws Exception {
+    return send(
+        request("graphics/api/workers/" + workerId + "/jobs/" + jobId + "/complete", bearer)
+            .header("Content-Type", MULTIPART_TYPE)
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                    multipart(prompt, ext, filename, contentType, bytes)))
+            .build());
+  }
+
+  /** The content type of {@link #multipart}'s bodies. */
+  static final String MULTIPART_TYPE = "multipart/form-data; boundary=studio-worker-boundary-42";
+
+  /**
+   * The body of a multipart upload: text parts {@code prompt} and {@code ext}, file {@code image}.
+   */
+  static byte[] multipart(
+      String prompt, String ext, String filename, String contentType, byte[] bytes) {
     String boundary = "studio-worker-boundary-42";
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     textPart(body, boundary, "prompt", prompt);
@@ -65,11 +82,7 @@ final class Http {
             .getBytes(StandardCharsets.UTF_8));
     body.writeBytes(bytes);
     body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return send(
-        request("graphics/api/workers/" + workerId + "/jobs/" + jobId + "/complete", bearer)
-            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-            .build());
+    return body.toByteArray();
   }
 
   private static void textPart(
