@@ -37,11 +37,13 @@ import org.studioworker.spi.JsonText;
  * <p>Rules beyond the contract, chosen here: a {@code reject} without a code puts the job back in
  * the queue and never offers it to that worker again (so a job that every worker turns down stays
  * queued); a {@code reject} of a job the worker does not hold is logged and ignored; a second
- * {@code accept} of a running job is ignored; attempts count {@code fail} frames only, not rejects
- * nor dropped sockets; a worker whose last heartbeat named a job it does not hold gets no offer
- * until a heartbeat without one; a newer socket for a worker replaces the older one as soon as it
- * is upgraded. Every result or failure report is kept on its job with the studio's verdict; one
- * from a worker that does not hold the job changes nothing and is also kept as refused.
+ * {@code accept} of a running job is ignored, and so is an {@code accept} that arrives after the
+ * same worker's upload already completed the job (the upload travels on another connection and can
+ * win the race); attempts count {@code fail} frames only, not rejects nor dropped sockets; a worker
+ * whose last heartbeat named a job it does not hold gets no offer until a heartbeat without one; a
+ * newer socket for a worker replaces the older one as soon as it is upgraded. Every result or
+ * failure report is kept on its job with the studio's verdict; one from a worker that does not hold
+ * the job changes nothing and is also kept as refused.
  *
  * <p>Thread-safe: one lock guards all state, including the session fields of every {@link
  * WorkerSocket}. Sends happen under the lock, so frames leave in the order the state changed; they
@@ -327,7 +329,14 @@ final class SessionHub {
       }
       case WorkerFrame.Accept accept -> {
         Job job = held(socket, accept.jobId());
-        if (job == null) {
+        if (job == null && uploadedBy(accept.jobId(), socket.workerId)) {
+          // The accept travels on the socket, the result on an HTTP connection of its own: a fast
+          // job's upload can win the race. The job is done; the late accept changes nothing.
+          LOG.info(
+              "worker {}: accept of {} arrived after its upload completed it; ignored",
+              socket.workerId,
+              accept.jobId());
+        } else if (job == null) {
           notHeld(socket, "accept", accept.jobId());
         } else if (job.status == JobStatus.RUNNING) {
           LOG.info("worker {}: second accept of {} ignored", socket.workerId, job.jobId);
@@ -423,6 +432,19 @@ final class SessionHub {
         reject.reason());
     signal.changed();
     dispatch();
+  }
+
+  /** Whether the worker's upload completed the job (so that a late accept is no violation). */
+  private boolean uploadedBy(String jobId, String workerId) {
+    Job job = jobs.get(jobId);
+    return job != null
+        && job.status == JobStatus.COMPLETED
+        && job.reports.snapshot().stream()
+            .anyMatch(
+                r ->
+                    r.workerId().equals(workerId)
+                        && r.kind() == JobReport.Kind.UPLOAD
+                        && r.verdict() == JobReport.Verdict.COMPLETED);
   }
 
   private @Nullable Job held(WorkerSocket socket, String jobId) {

@@ -218,6 +218,24 @@ final class FaultInjectionTest {
   }
 
   @Test
+  void anAcceptThatArrivesAfterItsOwnUploadIsIgnoredNotAViolation() throws Exception {
+    try (TestWorker session = TestWorker.welcomed(client, studio, worker)) {
+      String jobId =
+          studio.submitJob("tiny-image", 1.0, Fixtures.image("fast"), Fixtures.synthetic());
+      session.next(StudioFrame.Offer.class);
+
+      // A fast job: the upload, on its own connection, reaches the studio before the accept.
+      assertThat(upload(jobId).status()).isEqualTo(200);
+      session.send(new WorkerFrame.Accept(jobId));
+      session.next(StudioFrame.CompleteAck.class);
+
+      assertThat(session.nothingWithin(java.time.Duration.ofMillis(300))).isTrue();
+      assertThat(session.isClosed()).isFalse();
+      assertThat(studio.job(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+    }
+  }
+
+  @Test
   void aSecondReportOverTheSocketIsRecordedAsRefused() throws Exception {
     try (TestWorker session = TestWorker.welcomed(client, studio, worker)) {
       String jobId = studio.submitJob("tiny-llm", 1.0, Fixtures.llm("once"), Fixtures.synthetic());
