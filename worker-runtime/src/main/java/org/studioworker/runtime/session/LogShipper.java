@@ -1,6 +1,9 @@
 package org.studioworker.runtime.session;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.protocol.LogEntry;
@@ -12,8 +15,18 @@ import org.studioworker.runtime.logs.LogShipQueue;
  * that is not sent, for whatever reason (a failed send, an encoding error, an interrupt while it
  * waited for the socket), goes back to the front of the queue.
  *
- * <p>Used by the log-shipper pump and by the final flush; never both at once (the session stops the
- * pump before it flushes). Blocks while sending.
+ * <p>A batch that was sent is not yet known to have arrived: a half-open socket takes frames that
+ * nobody reads. The contract has no ack for {@code logBatch}, but the studio answers every
+ * heartbeat, in order, on the same socket, so the ack of a heartbeat sent after a batch proves that
+ * batch was read. Sent batches are kept until such an ack ({@link #heartbeatAcked}); when the
+ * socket is lost they go back to the front of the queue ({@link #requeueUnconfirmed}) for the next
+ * socket. Delivery is therefore at least once: a batch whose ack was lost with the socket is sent
+ * twice. At most {@link LogShipQueue#DEFAULT_CAPACITY} unconfirmed entries are kept (a studio that
+ * never acks would otherwise grow the list); past that the oldest count as delivered.
+ *
+ * <p>{@link #flushOnce} is called by the log-shipper pump and by the final flush, never both at
+ * once (the session stops the pump before it flushes); the other methods by the session's reader.
+ * Thread-safe; blocks only while sending.
  */
 final class LogShipper {
   /** Sends one text frame; null when sent, else why not. */
@@ -22,8 +35,18 @@ final class LogShipper {
     @Nullable String send(String text) throws InterruptedException;
   }
 
+  /** A sent batch and when its send returned. */
+  private record Sent(long sentNanos, List<LogEntry> batch) {}
+
   private final LogShipQueue queue;
   private final FrameCodec codec;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Guarded by {@link #lock}: sent batches not yet confirmed, oldest first. */
+  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
+
+  /** Guarded by {@link #lock}: the entries in {@link #unconfirmed}. */
+  private int unconfirmedEntries;
 
   LogShipper(LogShipQueue queue, FrameCodec codec) {
     this.queue = queue;
@@ -57,7 +80,65 @@ final class LogShipper {
       queue.restore(batch);
       return false;
     }
+    keep(new Sent(System.nanoTime(), batch));
     return true;
+  }
+
+  private void keep(Sent sent) {
+    lock.lock();
+    try {
+      unconfirmed.addLast(sent);
+      unconfirmedEntries += sent.batch().size();
+      while (unconfirmedEntries > LogShipQueue.DEFAULT_CAPACITY && unconfirmed.size() > 1) {
+        unconfirmedEntries -= unconfirmed.removeFirst().batch().size();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The studio acknowledged a heartbeat whose send began at {@code heartbeatSentNanos}: every batch
+   * whose send returned before that was read.
+   */
+  void heartbeatAcked(long heartbeatSentNanos) {
+    lock.lock();
+    try {
+      while (!unconfirmed.isEmpty()
+          && unconfirmed.peekFirst().sentNanos() - heartbeatSentNanos < 0) {
+        unconfirmedEntries -= unconfirmed.removeFirst().batch().size();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The socket is gone: the batches it never confirmed go back to the front of the queue. */
+  void requeueUnconfirmed() {
+    List<LogEntry> again = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Sent sent : unconfirmed) {
+        again.addAll(sent.batch());
+      }
+      unconfirmed.clear();
+      unconfirmedEntries = 0;
+    } finally {
+      lock.unlock();
+    }
+    if (!again.isEmpty()) {
+      queue.restore(again);
+    }
+  }
+
+  /** Entries sent and not yet confirmed. */
+  int unconfirmedEntries() {
+    lock.lock();
+    try {
+      return unconfirmedEntries;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Sends batches until the queue is empty or a send fails. */

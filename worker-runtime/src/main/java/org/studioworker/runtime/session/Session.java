@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -256,12 +257,15 @@ public final class Session {
         return beforeWelcome;
       }
       generation = link.attach(connection);
-      pumps.start("heartbeat", () -> heartbeats(connection, pumps.ended));
+      pumps.start("heartbeat", () -> heartbeats(connection, pumps));
       pumps.start("log-shipper", () -> shipLogs(connection, pumps.ended));
       return read(connection, generation, pumps);
     } finally {
       link.detach(connection);
       pumps.stop();
+      // Batches this socket never confirmed may have gone into a half-open socket: send them again
+      // on the next one (at least once).
+      shipper.requeueUnconfirmed();
       if (generation != 0) {
         // A job accepted on this socket cannot report anywhere else: stop it now rather than let
         // it hold the job slot (and its engine's processes) for a result nobody will take.
@@ -274,6 +278,10 @@ public final class Session {
   /** The pumps of one welcomed socket: started together, stopped and joined together. */
   private final class Pumps {
     final CountDownLatch ended = new CountDownLatch(1);
+
+    /** When each heartbeat that went out began its send, oldest first; one is taken per ack. */
+    final ConcurrentLinkedQueue<Long> beats = new ConcurrentLinkedQueue<>();
+
     private final List<Thread> threads = new ArrayList<>(2);
 
     void start(String name, Runnable body) {
@@ -399,7 +407,7 @@ public final class Session {
         continue;
       }
       if (event instanceof WsConnection.Text text) {
-        AttemptEnd end = onText(connection, generation, text.text());
+        AttemptEnd end = onText(connection, generation, pumps, text.text());
         if (end != null) {
           return end;
         }
@@ -412,7 +420,8 @@ public final class Session {
     }
   }
 
-  private @Nullable AttemptEnd onText(WsConnection connection, long generation, String text)
+  private @Nullable AttemptEnd onText(
+      WsConnection connection, long generation, Pumps pumps, String text)
       throws InterruptedException {
     StudioFrame frame;
     try {
@@ -424,7 +433,11 @@ public final class Session {
     switch (frame) {
       case StudioFrame.Offer offer -> jobs.onOffer(offer.claim(), generation);
       case StudioFrame.HeartbeatAck ack -> {
-        // Nothing, not even a log line: one arrives every heartbeat.
+        // No log line: one arrives every heartbeat. It confirms the log batches sent before it.
+        Long beat = pumps.beats.poll();
+        if (beat != null) {
+          shipper.heartbeatAcked(beat);
+        }
       }
       case StudioFrame.CompleteAck ack ->
           log.info("studio acknowledged job {} as complete", ack.jobId());
@@ -527,15 +540,17 @@ public final class Session {
     return new Final(new Stopped());
   }
 
-  private void heartbeats(WsConnection connection, CountDownLatch ended) {
+  private void heartbeats(WsConnection connection, Pumps pumps) {
     try {
-      while (!ended.await(schedule.heartbeat().toNanos(), TimeUnit.NANOSECONDS)) {
+      while (!pumps.ended.await(schedule.heartbeat().toNanos(), TimeUnit.NANOSECONDS)) {
         WorkerFrame.Heartbeat beat =
             new WorkerFrame.Heartbeat(capabilities.get(), jobs.currentJobId().orElse(null));
+        long began = System.nanoTime();
         String failure = connection.send(codec.encode(beat), schedule.sendTimeout());
         if (failure != null) {
           log.warn("heartbeat could not be sent: {}", failure);
         } else {
+          pumps.beats.add(began);
           board.heartbeatSent(java.time.Instant.now());
         }
       }

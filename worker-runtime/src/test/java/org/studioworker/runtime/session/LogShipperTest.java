@@ -133,6 +133,111 @@ final class LogShipperTest {
             });
   }
 
+  @Test
+  void sentBatchesStayUnconfirmedUntilAnAckAndGoBackWhenTheSocketIsLost() throws Exception {
+    LogShipQueue queue = new LogShipQueue(100, CLOCK);
+    for (int i = 0; i < 5; i++) {
+      queue.offer(entry(i));
+    }
+    LogShipper shipper = new LogShipper(queue, CODEC);
+    List<String> halfOpen = new ArrayList<>(); // a socket that takes frames nobody reads
+
+    assertThat(shipper.flushOnce(text -> ship(text, halfOpen))).isTrue();
+    assertThat(queue.size()).isZero();
+    assertThat(shipper.unconfirmedEntries()).isEqualTo(5);
+
+    shipper.requeueUnconfirmed();
+
+    assertThat(shipper.unconfirmedEntries()).isZero();
+    assertThat(queue.drain(100))
+        .extracting(LogEntry::message)
+        .containsExactly("entry 0", "entry 1", "entry 2", "entry 3", "entry 4");
+  }
+
+  @Test
+  void onlyTheAckOfAHeartbeatSentAfterABatchConfirmsIt() throws Exception {
+    LogShipQueue queue = new LogShipQueue(100, CLOCK);
+    LogShipper shipper = new LogShipper(queue, CODEC);
+    List<String> studio = new ArrayList<>();
+    long beatBefore = System.nanoTime();
+    queue.offer(entry(1));
+    shipper.flushOnce(text -> ship(text, studio));
+
+    shipper.heartbeatAcked(beatBefore);
+    assertThat(shipper.unconfirmedEntries()).isEqualTo(1);
+
+    shipper.heartbeatAcked(System.nanoTime());
+    assertThat(shipper.unconfirmedEntries()).isZero();
+    shipper.requeueUnconfirmed();
+    assertThat(queue.size()).isZero();
+  }
+
+  @Test
+  void aStudioThatNeverAcksCannotGrowTheUnconfirmedListPastTheQueueCapacity() throws Exception {
+    LogShipQueue queue = new LogShipQueue(LogShipQueue.DEFAULT_CAPACITY, CLOCK);
+    LogShipper shipper = new LogShipper(queue, CODEC);
+    List<String> sink = new ArrayList<>();
+    for (int round = 0; round < 30; round++) {
+      for (int i = 0; i < LogShipQueue.MAX_BATCH; i++) {
+        queue.offer(entry(i));
+      }
+      shipper.flushAll(text -> ship(text, sink));
+    }
+
+    assertThat(shipper.unconfirmedEntries()).isLessThanOrEqualTo(LogShipQueue.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Sockets that read, sockets that are half-open (they take frames nobody reads), acks and losses
+   * in any order: below the cap every entry reaches a reading socket at least once, and entries
+   * first arrive in the order they were logged.
+   */
+  @Test
+  void belowTheCapEveryEntryArrivesAtLeastOnceInOrderAcrossHalfOpenSockets() {
+    qt().withExamples(300)
+        .forAll(lists().of(integers().between(0, 9)).ofSizeBetween(1, 200))
+        .checkAssert(
+            steps -> {
+              LogShipQueue queue = new LogShipQueue(10_000, CLOCK);
+              LogShipper shipper = new LogShipper(queue, CODEC);
+              List<String> arrived = new ArrayList<>();
+              List<String> swallowed = new ArrayList<>();
+              boolean[] reading = {true};
+              int logged = 0;
+              LogShipper.Sender socket = text -> ship(text, reading[0] ? arrived : swallowed);
+              try {
+                for (int step : steps) {
+                  switch (step) {
+                    case 0, 1, 2 -> queue.offer(entry(logged++));
+                    case 3, 4 -> shipper.flushOnce(socket);
+                    case 5, 6 -> {
+                      // A heartbeat goes out now; only a reading socket answers it.
+                      if (reading[0]) {
+                        shipper.heartbeatAcked(System.nanoTime());
+                      }
+                    }
+                    case 7 -> {
+                      shipper.requeueUnconfirmed(); // the socket is lost; the next one...
+                      reading[0] = !reading[0]; // ...reads, or is half-open
+                    }
+                    default -> shipper.flushAll(socket);
+                  }
+                }
+                shipper.requeueUnconfirmed();
+                reading[0] = true;
+                shipper.flushAll(socket);
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+              List<String> firstArrivals = arrived.stream().distinct().toList();
+              List<String> expected = new ArrayList<>();
+              for (int i = 0; i < logged; i++) {
+                expected.add("entry " + i);
+              }
+              assertThat(firstArrivals).containsExactlyElementsOf(expected);
+            });
+  }
+
   private static @org.jspecify.annotations.Nullable String ship(String text, List<String> shipped) {
     try {
       WorkerFrame.LogBatch batch = (WorkerFrame.LogBatch) new FrameCodec().decodeWorkerFrame(text);
