@@ -53,6 +53,12 @@ import org.studioworker.spi.Task;
  * docs/soak.md}.
  */
 final class SoakTest {
+  static {
+    // The production console setup at info for this JVM (the studio's Jetty included); the worker
+    // child sets up its own.
+    org.studioworker.runtime.logs.LogSetup.install(java.util.Map.of(), "test");
+  }
+
   private static final long SEED = Long.getLong("soak.seed", 20_261_201L);
   private static final Duration STEADY = Duration.ofSeconds(Long.getLong("soak.seconds", 60));
   private static final Duration STALL_HOLD =
