@@ -20,9 +20,6 @@ import org.studioworker.runtime.status.SessionState;
  * <p>Stateless; each method builds what it needs.
  */
 public final class AutoUpdate {
-  /** Why 30 s? Feed and sidecars are small; a slower answer is an outage, tried next interval. */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
   private AutoUpdate() {}
 
   /**
@@ -44,7 +41,7 @@ public final class AutoUpdate {
     if (installation.isEmpty()) {
       return Optional.empty();
     }
-    HttpClient http = client();
+    UpdateHttp http = new UpdateHttp(client(), Deadlines.STANDARD);
     Updater updater =
         new Updater(
             config,
@@ -52,8 +49,7 @@ public final class AutoUpdate {
             installation.get(),
             gate,
             http,
-            new ReleaseDownload(http, TrustedKeys.builtIn(), REQUEST_TIMEOUT),
-            REQUEST_TIMEOUT);
+            new ReleaseDownload(http, TrustedKeys.builtIn()));
     return Optional.of(
         new UpdateLoop(
             updater,
@@ -78,6 +74,12 @@ public final class AutoUpdate {
    */
   public static String check(WorkerConfig config, Map<String, String> env)
       throws java.io.IOException, InterruptedException {
+    return check(config, env, Deadlines.STANDARD);
+  }
+
+  /** As {@link #check(WorkerConfig, Map)}, bounded by {@code deadlines}. */
+  static String check(WorkerConfig config, Map<String, String> env, Deadlines deadlines)
+      throws java.io.IOException, InterruptedException {
     String feed = config.autoUpdateFeed();
     if (feed == null || feed.isBlank()) {
       throw new java.io.IOException("no auto_update_feed is configured");
@@ -87,12 +89,11 @@ public final class AutoUpdate {
     try {
       FeedChoice choice =
           Updater.check(
-              client(),
+              new UpdateHttp(client(), deadlines),
               feed,
               currentVersion(),
               config.autoUpdatePrerelease(),
-              installation,
-              REQUEST_TIMEOUT);
+              installation);
       return switch (choice) {
         case FeedChoice.UpToDate u -> "up to date: " + u.current() + " (" + u.note() + ")";
         case FeedChoice.Available a -> "update available: " + a.current() + " -> " + a.target();
@@ -127,9 +128,14 @@ public final class AutoUpdate {
         .orElseThrow(() -> new IllegalStateException("this build's version is not semver"));
   }
 
-  /** Follows redirects (release downloads are redirected to a CDN), never https to http. */
-  private static HttpClient client() {
+  /**
+   * Follows redirects (release downloads are redirected to a CDN), never https to http. HTTP/1.1
+   * only: otherwise the JDK's client asks a cleartext server to upgrade ({@code Upgrade: h2c}),
+   * which Node servers and some proxies answer with 400.
+   */
+  static HttpClient client() {
     return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(15))
         .followRedirects(HttpClient.Redirect.NORMAL)
         .executor(Executors.newVirtualThreadPerTaskExecutor())
