@@ -300,6 +300,7 @@ public final class WorkerDaemon {
               gate,
               stop,
               board::session,
+              board::registration,
               () -> {
                 updateInstalled.set(true);
                 stop.stopNow("update installed");

@@ -12,6 +12,7 @@ import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.jobs.JobGate;
 import org.studioworker.runtime.lifecycle.StopSignal;
+import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.status.SessionState;
 
 /**
@@ -27,6 +28,7 @@ public final class AutoUpdate {
    * distribution ({@code STUDIO_WORKER_HOME} unset): there is nothing to update in place then.
    *
    * @param session the session state, read to tell the launcher that start-up finished
+   * @param registration the registration state, read likewise while the worker is not approved
    * @param onUpdated told once a new version is installed; the worker must then exit with {@code
    *     ExitCodes.RESTART_FOR_UPDATE}, and the job slot stays held until it does
    */
@@ -36,6 +38,7 @@ public final class AutoUpdate {
       JobGate gate,
       StopSignal stop,
       Supplier<SessionState> session,
+      Supplier<RegistrationState> registration,
       Runnable onUpdated) {
     Optional<Installation> installation = Installation.fromEnv(env);
     if (installation.isEmpty()) {
@@ -59,10 +62,22 @@ public final class AutoUpdate {
             tick(env),
             InstantSource.system(),
             config,
-            () ->
-                session.get() instanceof SessionState.Connected
-                    || session.get() instanceof SessionState.WaitingForApproval,
+            () -> startedUp(session.get(), registration.get()),
             updated -> onUpdated.run()));
+  }
+
+  /**
+   * Whether this process has started up, as the launcher's probation means it: the studio welcomed
+   * it (the session is {@link SessionState.Connected}), or, for a worker not approved yet, the
+   * studio answered its registration ({@link RegistrationState.Pending}). A build that runs but
+   * cannot reach the studio never starts up, so the launcher rolls it back.
+   *
+   * <p>Why not {@link SessionState.WaitingForApproval}? It is also the state before anything was
+   * tried, registered or not: a release that never reaches the studio would pass.
+   */
+  static boolean startedUp(SessionState session, RegistrationState registration) {
+    return session instanceof SessionState.Connected
+        || registration instanceof RegistrationState.Pending;
   }
 
   /**
