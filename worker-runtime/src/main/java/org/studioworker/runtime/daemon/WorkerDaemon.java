@@ -306,6 +306,7 @@ public final class WorkerDaemon {
               gate,
               stop,
               board::session,
+              board::registration,
               () -> {
                 updateInstalled.set(true);
                 stop.stopNow("update installed");

@@ -12,6 +12,7 @@ import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.jobs.JobGate;
 import org.studioworker.runtime.lifecycle.StopSignal;
+import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.status.SessionState;
 
 /**
@@ -20,9 +21,6 @@ import org.studioworker.runtime.status.SessionState;
  * <p>Stateless; each method builds what it needs.
  */
 public final class AutoUpdate {
-  /** Why 30 s? Feed and sidecars are small; a slower answer is an outage, tried next interval. */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
   private AutoUpdate() {}
 
   /**
@@ -30,6 +28,7 @@ public final class AutoUpdate {
    * distribution ({@code STUDIO_WORKER_HOME} unset): there is nothing to update in place then.
    *
    * @param session the session state, read to tell the launcher that start-up finished
+   * @param registration the registration state, read likewise while the worker is not approved
    * @param onUpdated told once a new version is installed; the worker must then exit with {@code
    *     ExitCodes.RESTART_FOR_UPDATE}, and the job slot stays held until it does
    */
@@ -39,12 +38,13 @@ public final class AutoUpdate {
       JobGate gate,
       StopSignal stop,
       Supplier<SessionState> session,
+      Supplier<RegistrationState> registration,
       Runnable onUpdated) {
     Optional<Installation> installation = Installation.fromEnv(env);
     if (installation.isEmpty()) {
       return Optional.empty();
     }
-    HttpClient http = client();
+    UpdateHttp http = new UpdateHttp(client(), Deadlines.STANDARD);
     Updater updater =
         new Updater(
             config,
@@ -52,8 +52,7 @@ public final class AutoUpdate {
             installation.get(),
             gate,
             http,
-            new ReleaseDownload(http, TrustedKeys.builtIn(), REQUEST_TIMEOUT),
-            REQUEST_TIMEOUT);
+            new ReleaseDownload(http, TrustedKeys.builtIn()));
     return Optional.of(
         new UpdateLoop(
             updater,
@@ -63,10 +62,22 @@ public final class AutoUpdate {
             tick(env),
             InstantSource.system(),
             config,
-            () ->
-                session.get() instanceof SessionState.Connected
-                    || session.get() instanceof SessionState.WaitingForApproval,
+            () -> startedUp(session.get(), registration.get()),
             updated -> onUpdated.run()));
+  }
+
+  /**
+   * Whether this process has started up, as the launcher's probation means it: the studio welcomed
+   * it (the session is {@link SessionState.Connected}), or, for a worker not approved yet, the
+   * studio answered its registration ({@link RegistrationState.Pending}). A build that runs but
+   * cannot reach the studio never starts up, so the launcher rolls it back.
+   *
+   * <p>Why not {@link SessionState.WaitingForApproval}? It is also the state before anything was
+   * tried, registered or not: a release that never reaches the studio would pass.
+   */
+  static boolean startedUp(SessionState session, RegistrationState registration) {
+    return session instanceof SessionState.Connected
+        || registration instanceof RegistrationState.Pending;
   }
 
   /**
@@ -78,6 +89,12 @@ public final class AutoUpdate {
    */
   public static String check(WorkerConfig config, Map<String, String> env)
       throws java.io.IOException, InterruptedException {
+    return check(config, env, Deadlines.STANDARD);
+  }
+
+  /** As {@link #check(WorkerConfig, Map)}, bounded by {@code deadlines}. */
+  static String check(WorkerConfig config, Map<String, String> env, Deadlines deadlines)
+      throws java.io.IOException, InterruptedException {
     String feed = config.autoUpdateFeed();
     if (feed == null || feed.isBlank()) {
       throw new java.io.IOException("no auto_update_feed is configured");
@@ -87,12 +104,11 @@ public final class AutoUpdate {
     try {
       FeedChoice choice =
           Updater.check(
-              client(),
+              new UpdateHttp(client(), deadlines),
               feed,
               currentVersion(),
               config.autoUpdatePrerelease(),
-              installation,
-              REQUEST_TIMEOUT);
+              installation);
       return switch (choice) {
         case FeedChoice.UpToDate u -> "up to date: " + u.current() + " (" + u.note() + ")";
         case FeedChoice.Available a -> "update available: " + a.current() + " -> " + a.target();
@@ -127,9 +143,14 @@ public final class AutoUpdate {
         .orElseThrow(() -> new IllegalStateException("this build's version is not semver"));
   }
 
-  /** Follows redirects (release downloads are redirected to a CDN), never https to http. */
-  private static HttpClient client() {
+  /**
+   * Follows redirects (release downloads are redirected to a CDN), never https to http. HTTP/1.1
+   * only: otherwise the JDK's client asks a cleartext server to upgrade ({@code Upgrade: h2c}),
+   * which Node servers and some proxies answer with 400.
+   */
+  static HttpClient client() {
     return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(15))
         .followRedirects(HttpClient.Redirect.NORMAL)
         .executor(Executors.newVirtualThreadPerTaskExecutor())

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * <pre>
  * &lt;root&gt;/current            → versions/&lt;version&gt; (a relative symlink, switched atomically)
  * &lt;root&gt;/versions/&lt;v&gt;/     one unpacked build each, side by side
- * &lt;root&gt;/state/started       the version that last finished start-up (written by the worker)
+ * &lt;root&gt;/state/started       the version that last reached the studio (written by the worker)
  * &lt;root&gt;/state/probation     "&lt;new&gt; &lt;previous&gt;" while a fresh update has not started up yet
  * &lt;root&gt;/state/refused       versions rolled back here, one a line (written by the launcher)
  * &lt;root&gt;/staging/            downloads in progress
@@ -96,7 +96,10 @@ final class Installation {
     return refused;
   }
 
-  /** Records that {@code version} finished start-up (welcome, or waiting for approval). */
+  /**
+   * Records that {@code version} finished start-up: welcomed, or, not approved yet, answered by the
+   * studio ({@link AutoUpdate#startedUp}).
+   */
   void markStarted(String version) throws IOException {
     writeAtomically(state("started"), version + "\n");
   }

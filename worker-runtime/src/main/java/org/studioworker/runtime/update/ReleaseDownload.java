@@ -1,27 +1,27 @@
 package org.studioworker.runtime.update;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Flow;
 import org.jspecify.annotations.Nullable;
-import org.studioworker.runtime.Version;
+import org.studioworker.spi.net.BodyStream;
 
 /**
  * Downloads one release build and proves it genuine before anything unpacks it.
@@ -30,31 +30,31 @@ import org.studioworker.runtime.Version;
  * <asset>.sha256} sidecar, when it exists, must parse (first token of the first non-empty line, 64
  * hex) or the update is refused; the {@code <asset>.sig} detached Ed25519 signature must exist; the
  * body must be exactly its {@code Content-Length} (at most {@link #MAX_BYTES}), hashed with SHA-256
- * while it streams; then the hash must match the sidecar and the signature must verify under a
+ * while it streams, with no gap longer than the idle deadline and within the download deadline
+ * ({@link Deadlines}); then the hash must match the sidecar and the signature must verify under a
  * {@link TrustedKeys trusted key}. A file that fails any check is deleted.
+ *
+ * <p>The sidecar and the signature are small exchanges ({@link UpdateHttp#small}): bounded in time
+ * and size, and their bodies are not read unless the answer is 200.
  *
  * <p>Blocks the calling thread; an interrupt stops it. Thread-safe (no state of its own).
  */
 final class ReleaseDownload {
-  /** Why 1 GiB? A build is a runtime image plus jars, about 50 MB; ten times that is a mistake. */
-  static final long MAX_BYTES = 1L << 30;
+  /**
+   * Why 512 MiB? A build is a runtime image plus jars, about 50 MB; ten times that is a mistake.
+   */
+  static final long MAX_BYTES = 512L << 20;
 
   /** Sidecars are one line; anything longer is not a sidecar. */
   private static final int MAX_SIDECAR_BYTES = 4096;
 
-  private final HttpClient http;
+  private final UpdateHttp http;
   private final TrustedKeys keys;
-  private final Duration timeout;
 
-  /**
-   * A downloader.
-   *
-   * @param timeout for each request until its headers arrive
-   */
-  ReleaseDownload(HttpClient http, TrustedKeys keys, Duration timeout) {
+  /** A downloader whose exchanges are bounded by {@code http}'s deadlines. */
+  ReleaseDownload(UpdateHttp http, TrustedKeys keys) {
     this.http = http;
     this.keys = keys;
-    this.timeout = timeout;
   }
 
   /**
@@ -103,7 +103,7 @@ final class ReleaseDownload {
     if (scheme.equals("http") && url.getHost() != null && isLoopback(url.getHost())) {
       return;
     }
-    throw new UpdateException("refusing a download that is not https: " + url);
+    throw new UpdateException("refusing a download that is not https: " + UpdateHttp.shown(url));
   }
 
   private static boolean isLoopback(String host) {
@@ -124,50 +124,83 @@ final class ReleaseDownload {
 
   private String stream(URI asset, Path file, TrustedKeys.Check check)
       throws UpdateException, InterruptedException {
-    HttpResponse<InputStream> response = get(asset, HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream in = response.body()) {
-      if (response.statusCode() != 200) {
-        throw new UpdateException(
-            "the download answered HTTP " + response.statusCode() + " for " + asset);
-      }
-      OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
-      if (declared.isEmpty()) {
-        throw new UpdateException("the download has no Content-Length; refusing it");
-      }
-      long length = declared.getAsLong();
-      if (length <= 0 || length > MAX_BYTES) {
-        throw new UpdateException("the download declares " + length + " bytes; refusing it");
-      }
-      MessageDigest sha = sha256();
-      long total = 0;
+    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
+        http.stream(asset, "the headers of the build");
+    long length;
+    try {
+      length = declaredLength(asset, response);
+    } catch (UpdateException e) {
+      UpdateHttp.discard(response);
+      throw e;
+    }
+    Deadlines deadlines = http.deadlines();
+    long started = System.nanoTime();
+    MessageDigest sha = sha256();
+    // The cap is the declared length: a body that runs past it fails at its first extra byte.
+    try (BodyStream in = BodyStream.of(response.body(), deadlines.idle(), length);
+        OutputStream out = Files.newOutputStream(file)) {
       byte[] buffer = new byte[64 * 1024];
-      try (OutputStream out = Files.newOutputStream(file)) {
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-          total += n;
-          if (total > length) {
-            throw new UpdateException("the download is longer than its Content-Length");
-          }
-          sha.update(buffer, 0, n);
-          check.update(buffer, 0, n);
-          out.write(buffer, 0, n);
-          if (Thread.interrupted()) {
-            throw new InterruptedException("download stopped");
-          }
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        sha.update(buffer, 0, n);
+        check.update(buffer, 0, n);
+        out.write(buffer, 0, n);
+        if (Thread.interrupted()) {
+          throw new InterruptedException("download stopped");
+        }
+        if (System.nanoTime() - started > deadlines.download().toNanos()) {
+          throw new UpdateException(
+              "the download took longer than "
+                  + Deadlines.shown(deadlines.download())
+                  + "; stopped after "
+                  + in.bytesRead()
+                  + " of "
+                  + length
+                  + " bytes");
         }
       }
-      if (total != length) {
-        throw new UpdateException("the download ended after " + total + " of " + length + " bytes");
+      if (in.bytesRead() != length) {
+        throw new UpdateException(
+            "the download ended after " + in.bytesRead() + " of " + length + " bytes");
       }
       return HexFormat.of().formatHex(sha.digest());
+    } catch (BodyStream.StalledException e) {
+      throw new UpdateException(
+          "the download stalled: no data for " + Deadlines.shown(deadlines.idle()), e);
+    } catch (BodyStream.TooLargeException e) {
+      throw new UpdateException("the download is longer than its Content-Length", e);
+    } catch (InterruptedIOException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedException("download stopped");
     } catch (IOException e) {
       throw new UpdateException("the download failed: " + e.getMessage(), e);
     }
   }
 
+  /** The build's Content-Length, which must be there and at most {@link #MAX_BYTES}. */
+  private static long declaredLength(
+      URI asset, HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) throws UpdateException {
+    if (response.statusCode() != 200) {
+      throw new UpdateException(
+          "the download answered HTTP "
+              + response.statusCode()
+              + " for "
+              + UpdateHttp.shown(asset));
+    }
+    OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
+    if (declared.isEmpty()) {
+      throw new UpdateException("the download has no Content-Length; refusing it");
+    }
+    long length = declared.getAsLong();
+    if (length <= 0 || length > MAX_BYTES) {
+      throw new UpdateException("the download declares " + length + " bytes; refusing it");
+    }
+    return length;
+  }
+
   /** The sidecar's hash, empty when there is no sidecar (404). */
   private Optional<String> sidecarSha256(URI asset) throws UpdateException, InterruptedException {
-    byte @Nullable [] body = sidecar(URI.create(asset + ".sha256"));
+    byte @Nullable [] body = sidecar(URI.create(asset + ".sha256"), "the .sha256 sidecar");
     if (body == null) {
       return Optional.empty();
     }
@@ -194,7 +227,7 @@ final class ReleaseDownload {
   }
 
   private byte[] signature(URI asset) throws UpdateException, InterruptedException {
-    byte @Nullable [] body = sidecar(URI.create(asset + ".sig"));
+    byte @Nullable [] body = sidecar(URI.create(asset + ".sig"), "the .sig signature");
     if (body == null) {
       throw new UpdateException("the build is not signed (no .sig); refusing it");
     }
@@ -219,33 +252,16 @@ final class ReleaseDownload {
   }
 
   /** A small sidecar's bytes, or null when it does not exist (404). */
-  private byte @Nullable [] sidecar(URI url) throws UpdateException, InterruptedException {
-    HttpResponse<byte[]> response = get(url, HttpResponse.BodyHandlers.ofByteArray());
-    if (response.statusCode() == 404) {
+  private byte @Nullable [] sidecar(URI url, String what)
+      throws UpdateException, InterruptedException {
+    UpdateHttp.Reply reply = http.small(url, what, "*/*", MAX_SIDECAR_BYTES);
+    if (reply.status() == 404) {
       return null;
     }
-    if (response.statusCode() != 200) {
-      throw new UpdateException("HTTP " + response.statusCode() + " for " + url);
+    if (reply.status() != 200) {
+      throw new UpdateException("HTTP " + reply.status() + " for " + UpdateHttp.shown(url));
     }
-    if (response.body().length > MAX_SIDECAR_BYTES) {
-      throw new UpdateException("the sidecar " + url + " is too large to be one");
-    }
-    return response.body();
-  }
-
-  private <T> HttpResponse<T> get(URI url, HttpResponse.BodyHandler<T> handler)
-      throws UpdateException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(url)
-            .timeout(timeout)
-            .header("User-Agent", Version.userAgent())
-            .GET()
-            .build();
-    try {
-      return http.send(request, handler);
-    } catch (IOException e) {
-      throw new UpdateException("cannot fetch " + url + ": " + e.getMessage(), e);
-    }
+    return reply.body();
   }
 
   private static MessageDigest sha256() {

@@ -15,8 +15,10 @@ import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.lifecycle.StopSignal;
 
 /**
- * The updater's background task: marks start-up for the launcher's probation, then checks every
- * {@code auto_update_interval_secs} on a tick (60 s, or the interval when shorter), until a stop.
+ * The updater's background task: checks every {@code auto_update_interval_secs} on a tick (60 s, or
+ * the interval when shorter), until a stop; and, once {@code started} holds (the studio welcomed
+ * this process, {@link AutoUpdate#startedUp}), writes {@code state/started} so that the launcher
+ * ends the probation of a new version.
  *
  * <p>Every wait goes through {@link StopSignal#await}, so a stop is noticed within its re-check
  * interval (100 ms). The first check runs on the first tick after start-up. Runs on one thread.

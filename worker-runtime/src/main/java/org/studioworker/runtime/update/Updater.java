@@ -3,16 +3,11 @@ package org.studioworker.runtime.update;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.WorkerConfig;
-import org.studioworker.runtime.http.BodyLimit;
 import org.studioworker.runtime.jobs.JobGate;
 
 /**
@@ -30,9 +25,8 @@ final class Updater {
   private final SemVer current;
   private final Installation installation;
   private final JobGate gate;
-  private final HttpClient http;
+  private final UpdateHttp http;
   private final ReleaseDownload download;
-  private final Duration timeout;
 
   /** The slot held from a successful install until the process exits; null before. */
   private JobGate.@org.jspecify.annotations.Nullable Permit held;
@@ -42,16 +36,14 @@ final class Updater {
       SemVer current,
       Installation installation,
       JobGate gate,
-      HttpClient http,
-      ReleaseDownload download,
-      Duration timeout) {
+      UpdateHttp http,
+      ReleaseDownload download) {
     this.config = config;
     this.current = current;
     this.installation = installation;
     this.gate = gate;
     this.http = http;
     this.download = download;
-    this.timeout = timeout;
   }
 
   /** Runs one check and, when a newer build is verified and the worker idle, installs it. */
@@ -70,7 +62,7 @@ final class Updater {
     }
     FeedChoice choice;
     try {
-      choice = check(http, feed, current, settings.autoUpdatePrerelease(), installation, timeout);
+      choice = check(http, feed, current, settings.autoUpdatePrerelease(), installation);
     } catch (UpdateException e) {
       return new UpdateDecision.CheckError(e.reason());
     }
@@ -115,21 +107,18 @@ final class Updater {
 
   /** Reads the feed at {@code feedUrl} and picks what to install. */
   static FeedChoice check(
-      HttpClient http,
+      UpdateHttp http,
       String feedUrl,
       SemVer current,
       boolean prereleases,
-      Installation installation,
-      Duration timeout)
+      Installation installation)
       throws UpdateException, InterruptedException {
     return UpdateFeed.choose(
-        UpdateFeed.parse(fetchFeed(http, feedUrl, timeout)),
-        current,
-        prereleases,
-        installation.refused());
+        UpdateFeed.parse(fetchFeed(http, feedUrl)), current, prereleases, installation.refused());
   }
 
-  static String fetchFeed(HttpClient http, String feedUrl, Duration timeout)
+  /** The feed's text: a small exchange, at most {@link #MAX_FEED_BYTES}, within the deadline. */
+  static String fetchFeed(UpdateHttp http, String feedUrl)
       throws UpdateException, InterruptedException {
     URI uri;
     try {
@@ -138,22 +127,10 @@ final class Updater {
       throw new UpdateException("auto_update_feed is not a URL");
     }
     ReleaseDownload.requireSafeUrl(uri);
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(timeout)
-            .header("Accept", "application/json")
-            .header("User-Agent", Version.userAgent())
-            .GET()
-            .build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, BodyLimit.ofString(MAX_FEED_BYTES));
-    } catch (IOException e) {
-      throw new UpdateException("cannot read the update feed: " + e.getMessage(), e);
+    UpdateHttp.Reply reply = http.small(uri, "the update feed", "application/json", MAX_FEED_BYTES);
+    if (reply.status() != 200) {
+      throw new UpdateException("the update feed answered HTTP " + reply.status());
     }
-    if (response.statusCode() != 200) {
-      throw new UpdateException("the update feed answered HTTP " + response.statusCode());
-    }
-    return response.body();
+    return new String(reply.body(), StandardCharsets.UTF_8);
   }
 }

@@ -2,6 +2,7 @@ package org.studioworker.runtime.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -10,7 +11,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +23,28 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 final class ReleaseDownloadTest {
+  /** A guard, not a measure: without the deadlines a stalled server would hang the test. */
+  private static final long HANG_GUARD_SECS = 60;
+
   private static final String ASSET = "/v0.6.0/studio-worker-0.6.0-linux-x64.tar.gz";
   private static final byte[] BUILD = Builds.build("0.6.0");
+
+  /** Generous: the tests that use it expect every exchange to succeed. */
+  private static final Deadlines PATIENT =
+      new Deadlines(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
+
+  /**
+   * The exchange deadline is long enough for the sidecars on a busy machine; the idle one short.
+   */
+  private static final Deadlines IMPATIENT =
+      new Deadlines(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(60));
+
+  /** Far below a flood: the socket buffers between the two ends hold a few MB at most. */
+  private static final long READ_AT_MOST = 64L << 20;
 
   @TempDir Path dir;
 
@@ -41,11 +58,13 @@ final class ReleaseDownloadTest {
     server.put(ASSET, BUILD);
     server.put(ASSET + ".sha256", Builds.sha256Line(BUILD, "studio-worker-0.6.0-linux-x64.tar.gz"));
     server.put(ASSET + ".sig", Builds.sign(trusted.getPrivate(), BUILD));
-    download =
-        new ReleaseDownload(
-            HttpClient.newHttpClient(),
-            new TrustedKeys(List.of(trusted.getPublic())),
-            Duration.ofSeconds(10));
+    download = download(PATIENT);
+  }
+
+  private ReleaseDownload download(Deadlines deadlines) {
+    return new ReleaseDownload(
+        new UpdateHttp(AutoUpdate.client(), deadlines),
+        new TrustedKeys(List.of(trusted.getPublic())));
   }
 
   @AfterEach
@@ -179,6 +198,55 @@ final class ReleaseDownloadTest {
   }
 
   @Test
+  @Timeout(HANG_GUARD_SECS)
+  void abandonsABuildThatStallsMidBodyAtTheIdleTimeout() {
+    server.stall(ASSET, BUILD.length, java.util.Arrays.copyOf(BUILD, BUILD.length / 2));
+    assertRefusedBy(download(IMPATIENT), "the download stalled: no data for 0.3 s");
+  }
+
+  @Test
+  @Timeout(HANG_GUARD_SECS)
+  void abandonsAShaSidecarThatStallsAtTheExchangeDeadline() {
+    server.stall(ASSET + ".sha256", 4000, "ab".getBytes(StandardCharsets.US_ASCII));
+    assertRefusedBy(download(IMPATIENT), "the .sha256 sidecar did not arrive within 2 s");
+    assertThat(server.requested).doesNotContain(ASSET);
+  }
+
+  @Test
+  @Timeout(HANG_GUARD_SECS)
+  void abandonsASignatureThatStallsAtTheExchangeDeadline() {
+    server.stall(ASSET + ".sig", 100, "AAAA".getBytes(StandardCharsets.US_ASCII));
+    assertRefusedBy(download(IMPATIENT), "the .sig signature did not arrive within 2 s");
+  }
+
+  @Test
+  void refusesAnOversizedShaSidecarWithoutReadingItWhole() {
+    server.flood(ASSET + ".sha256", 200);
+    assertRefused("larger than 4096 bytes");
+    assertFloodCutShort();
+  }
+
+  @Test
+  void neverReadsTheBodyOfAnErrorAnswer() {
+    server.flood(ASSET + ".sig", 500);
+    assertRefused("HTTP 500");
+    assertFloodCutShort();
+  }
+
+  @Test
+  void neverReadsTheBodyOfABuildThatIsNotThere() {
+    server.flood(ASSET, 404);
+    assertRefused("HTTP 404");
+    assertFloodCutShort();
+  }
+
+  @Test
+  void downloadsFromAServerThatRefusesUpgradeRequests() throws Exception {
+    server.refuseUpgrades();
+    assertThat(download.fetch(server.url(ASSET), dir)).hasBinaryContent(BUILD);
+  }
+
+  @Test
   void refusesPlainHttpExceptOnLoopback() {
     assertThatThrownBy(() -> ReleaseDownload.requireSafeUrl(URI.create("http://example.com/a")))
         .isInstanceOf(UpdateException.class)
@@ -198,7 +266,16 @@ final class ReleaseDownloadTest {
     ReleaseDownload.requireSafeUrl(URI.create("http://localhost/a"));
   }
 
+  private void assertFloodCutShort() {
+    await().atMost(Duration.ofSeconds(30)).untilTrue(server.floodEnded);
+    assertThat(server.flooded.get()).isLessThan(READ_AT_MOST);
+  }
+
   private void assertRefused(String why) {
+    assertRefusedBy(download, why);
+  }
+
+  private void assertRefusedBy(ReleaseDownload download, String why) {
     assertThatThrownBy(() -> download.fetch(server.url(ASSET), dir))
         .isInstanceOf(UpdateException.class)
         .hasMessageContaining(why);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.studioworker.runtime.update.SemverTestSupport.v;
 
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -134,15 +133,16 @@ final class UpdateLoopTest {
   }
 
   private Updater updater() {
-    HttpClient http = HttpClient.newHttpClient();
+    UpdateHttp http =
+        new UpdateHttp(
+            AutoUpdate.client(),
+            new Deadlines(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60)));
     return new Updater(
         config::get,
         v("0.5.0"),
         installation,
         gate,
         http,
-        new ReleaseDownload(
-            http, new TrustedKeys(List.of(key.getPublic())), Duration.ofSeconds(10)),
-        Duration.ofSeconds(10));
+        new ReleaseDownload(http, new TrustedKeys(List.of(key.getPublic()))));
   }
 }

@@ -1,9 +1,10 @@
 package org.studioworker.runtime.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.studioworker.runtime.update.SemverTestSupport.v;
 
-import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -14,12 +15,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.jobs.JobGate;
 
 final class UpdaterTest {
+  /** A guard, not a measure: without the deadlines a stalled server would hang the test. */
+  private static final long HANG_GUARD_SECS = 60;
+
   private static final String ASSET = "/dl/studio-worker-0.6.0-linux-x64.tar.gz";
+  private static final Deadlines PATIENT =
+      new Deadlines(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
 
   @TempDir Path root;
 
@@ -44,17 +51,18 @@ final class UpdaterTest {
     installation = new Installation(root);
     Files.createDirectories(root.resolve("versions/0.5.0/bin"));
     installation.switchCurrent("0.5.0");
-    HttpClient http = HttpClient.newHttpClient();
-    updater =
-        new Updater(
-            config::get,
-            v("0.5.0"),
-            installation,
-            gate,
-            http,
-            new ReleaseDownload(
-                http, new TrustedKeys(List.of(key.getPublic())), Duration.ofSeconds(10)),
-            Duration.ofSeconds(10));
+    updater = updater(PATIENT);
+  }
+
+  private Updater updater(Deadlines deadlines) {
+    UpdateHttp http = new UpdateHttp(AutoUpdate.client(), deadlines);
+    return new Updater(
+        config::get,
+        v("0.5.0"),
+        installation,
+        gate,
+        http,
+        new ReleaseDownload(http, new TrustedKeys(List.of(key.getPublic()))));
   }
 
   @AfterEach
@@ -104,6 +112,32 @@ final class UpdaterTest {
     server.put("/feed", new ReleaseServer.Answer(503, "busy".getBytes(), -1));
     assertThat(updater.tick())
         .isEqualTo(new UpdateDecision.CheckError("the update feed answered HTTP 503"));
+  }
+
+  @Test
+  @Timeout(HANG_GUARD_SECS)
+  void reportsACheckErrorWhenTheFeedStallsAfterAFewBytes() throws Exception {
+    server.stall("/feed", 4000, "[{\"tag_name\"".getBytes(StandardCharsets.UTF_8));
+    Updater impatient =
+        updater(
+            new Deadlines(Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(60)));
+    assertThat(impatient.tick())
+        .isEqualTo(new UpdateDecision.CheckError("the update feed did not arrive within 0.3 s"));
+  }
+
+  @Test
+  void neverReadsTheBodyOfAFeedThatAnswersAnError() throws Exception {
+    server.flood("/feed", 502);
+    assertThat(updater.tick())
+        .isEqualTo(new UpdateDecision.CheckError("the update feed answered HTTP 502"));
+    await().atMost(Duration.ofSeconds(30)).untilTrue(server.floodEnded);
+    assertThat(server.flooded.get()).isLessThan(64L << 20);
+  }
+
+  @Test
+  void checksAndInstallsThroughAServerThatRefusesUpgradeRequests() throws Exception {
+    server.refuseUpgrades();
+    assertThat(updater.tick()).isEqualTo(new UpdateDecision.Updated(v("0.5.0"), v("0.6.0")));
   }
 
   @Test

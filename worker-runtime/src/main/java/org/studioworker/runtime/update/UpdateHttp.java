@@ -1,0 +1,208 @@
+package org.studioworker.runtime.update;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.studioworker.runtime.Version;
+
+/**
+ * The update path's HTTP exchanges, each with a deadline and a bounded body.
+ *
+ * <p>A small exchange (the feed, a sidecar, a signature) must end, last byte of the body included,
+ * within {@link Deadlines#exchange()}, with a body of at most a given size; past either the
+ * exchange is cancelled, which closes its connection. A body that comes with any status but 200 is
+ * never read: an error page of 1 GB costs one cancelled connection. For the build itself only the
+ * wait for the headers is bounded here; its body is read through {@link
+ * org.studioworker.spi.net.BodyStream}.
+ *
+ * <p>Why not {@code HttpRequest.timeout} alone? It covers only the wait for the headers: a server
+ * that sends them and a few bytes and then goes quiet would block the updater for good.
+ *
+ * <p>Thread-safe (no state of its own); every call blocks the caller, and an interrupt cancels the
+ * exchange.
+ */
+final class UpdateHttp {
+  /** A small exchange's answer: the status and, for 200 only, the body. */
+  record Reply(int status, byte[] body) {}
+
+  private final HttpClient http;
+  private final Deadlines deadlines;
+
+  UpdateHttp(HttpClient http, Deadlines deadlines) {
+    this.http = http;
+    this.deadlines = deadlines;
+  }
+
+  Deadlines deadlines() {
+    return deadlines;
+  }
+
+  /**
+   * GETs a small body: at most {@code maxBytes}, the whole exchange within the exchange deadline.
+   *
+   * @param what what is fetched, for messages ({@code the update feed})
+   * @throws UpdateException when it cannot be fetched in time, or the body is too large
+   */
+  Reply small(URI url, String what, String accept, int maxBytes)
+      throws UpdateException, InterruptedException {
+    HttpResponse<byte[]> response =
+        await(
+            http.sendAsync(
+                request(url, accept),
+                info -> new SmallBody(info.statusCode() == 200 ? maxBytes : SmallBody.UNREAD)),
+            what,
+            url);
+    return new Reply(response.statusCode(), response.body());
+  }
+
+  /**
+   * GETs a large body: waits at most the exchange deadline for the headers. The caller reads the
+   * body (through {@code BodyStream}) or {@link #discard discards} it.
+   */
+  HttpResponse<Flow.Publisher<List<ByteBuffer>>> stream(URI url, String what)
+      throws UpdateException, InterruptedException {
+    return await(
+        http.sendAsync(request(url, "*/*"), HttpResponse.BodyHandlers.ofPublisher()), what, url);
+  }
+
+  /** Cancels a streamed body without reading a byte of it, which closes its connection. */
+  static void discard(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {
+    response
+        .body()
+        .subscribe(
+            new Flow.Subscriber<>() {
+              @Override
+              public void onSubscribe(Flow.Subscription subscription) {
+                subscription.cancel();
+              }
+
+              @Override
+              public void onNext(List<ByteBuffer> item) {}
+
+              @Override
+              public void onError(Throwable throwable) {}
+
+              @Override
+              public void onComplete() {}
+            });
+  }
+
+  /** A URL for a message: scheme, host, port and path; no user info, query or fragment. */
+  static String shown(URI url) {
+    String host = url.getHost() == null ? "" : url.getHost();
+    String port = url.getPort() < 0 ? "" : ":" + url.getPort();
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    return url.getScheme() + "://" + host + port + path;
+  }
+
+  /**
+   * No {@code HttpRequest.timeout}: the deadline in {@link #await} covers the headers too, and one
+   * deadline gives one message.
+   */
+  private static HttpRequest request(URI url, String accept) {
+    return HttpRequest.newBuilder(url)
+        .header("Accept", accept)
+        .header("User-Agent", Version.userAgent())
+        .GET()
+        .build();
+  }
+
+  private <T> HttpResponse<T> await(
+      CompletableFuture<HttpResponse<T>> exchange, String what, URI url)
+      throws UpdateException, InterruptedException {
+    try {
+      return exchange.get(deadlines.exchange().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new UpdateException(
+          what + " did not arrive within " + Deadlines.shown(deadlines.exchange()));
+    } catch (InterruptedException e) {
+      exchange.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new UpdateException("cannot fetch " + what + " (" + shown(url) + "): " + why(cause), e);
+    }
+  }
+
+  private static String why(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
+
+  /**
+   * Collects a body of at most {@code max} bytes; past that it cancels and fails. {@link #UNREAD}
+   * cancels at once and yields no bytes. The client calls it serially.
+   */
+  private static final class SmallBody implements HttpResponse.BodySubscriber<byte[]> {
+    static final int UNREAD = -1;
+
+    private final int max;
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private Flow.@Nullable Subscription subscription;
+
+    SmallBody(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      if (max == UNREAD) {
+        s.cancel();
+        result.complete(new byte[0]);
+        return;
+      }
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer item : items) {
+        if ((long) out.size() + item.remaining() > max) {
+          Flow.Subscription s = subscription;
+          if (s != null) {
+            s.cancel();
+          }
+          result.completeExceptionally(
+              new IOException("the body is larger than " + max + " bytes"));
+          return;
+        }
+        byte[] bytes = new byte[item.remaining()];
+        item.get(bytes);
+        out.write(bytes, 0, bytes.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      result.completeExceptionally(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(out.toByteArray());
+    }
+  }
+}
