@@ -97,6 +97,19 @@ final class Installation {
   }
 
   /**
+   * Whether {@code version} is on probation: installed by an update and not yet started up, so the
+   * launcher will roll it back if it exits before {@link #markStarted}.
+   */
+  boolean onProbation(String version) {
+    try {
+      String[] words = Files.readString(state("probation")).strip().split("\\s+");
+      return words.length > 0 && words[0].equals(version);
+    } catch (IOException e) {
+      return false; // no probation file: not on probation
+    }
+  }
+
+  /**
    * Records that {@code version} finished start-up: welcomed, or, not approved yet, answered by the
    * studio ({@link AutoUpdate#startedUp}).
    */

@@ -77,6 +77,11 @@ final class UpdateLoop implements Callable<Void> {
         markStarted();
         continue;
       }
+      if (!marked && installation.onProbation(version)) {
+        // A version that has not proven itself installs nothing: the launcher may still roll it
+        // back, and an update on top of it would be rolled back with it.
+        continue;
+      }
       Instant now = clock.instant();
       if (lastCheck != null && Duration.between(lastCheck, now).compareTo(interval) < 0) {
         continue;

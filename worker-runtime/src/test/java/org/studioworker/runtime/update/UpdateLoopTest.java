@@ -100,6 +100,20 @@ final class UpdateLoopTest {
   }
 
   @Test
+  void aVersionOnProbationChecksForUpdatesOnlyOnceItHasStartedUp() throws Exception {
+    Files.createDirectories(root.resolve("state"));
+    Files.writeString(root.resolve("state/probation"), "0.5.0 0.4.9\n");
+    pool.submit(loop());
+    // Ticks of 20 ms go by while the studio has not answered: no feed request.
+    assertThat(stop.await(Duration.ofMillis(300), () -> !server.requested.isEmpty())).isFalse();
+
+    started.set(true);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.requested.contains("/feed"));
+    assertThat(root.resolve("state/started")).hasContent("0.5.0");
+  }
+
+  @Test
   void endsPromptlyOnAStop() throws Exception {
     config.set(new WorkerConfig.Builder(config.get()).autoUpdateIntervalSecs(3600).build());
     Future<?> loop =
