@@ -69,6 +69,10 @@ final class DrainTest {
 
   @Test
   void secondSignalFailsTheJobInFlightAsRetryableAndExits() throws Exception {
+    assertSecondSignalFailsTheJobAsRetryable();
+  }
+
+  private void assertSecondSignalFailsTheJobAsRetryable() throws Exception {
     try (WorkerHarness harness = startWithJobInFlight()) {
       String jobId = studio.jobs().getFirst().jobId();
 
@@ -146,15 +150,6 @@ final class DrainTest {
   @Test
   void secondSignalFailReachesTheStudioEvenWhenTheEngineKeepsTheInterruptFlag() throws Exception {
     engine.keepInterruptFlag();
-    try (WorkerHarness harness = startWithJobInFlight()) {
-      String jobId = studio.jobs().getFirst().jobId();
-
-      harness.daemon().stop().escalate("SIGTERM");
-      harness.daemon().stop().escalate("SIGTERM");
-
-      assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.OK);
-      WireFrame fail = studio.awaitFrame(worker.workerId(), f -> f.type().equals("fail"), WAIT);
-      assertThat(fail.text()).contains(jobId).contains("\"retryable\":true");
-    }
+    assertSecondSignalFailsTheJobAsRetryable();
   }
 }

@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,22 +147,17 @@ final class EngineExitPathsTest {
 
   private Running startWithHangingJob(DevStudio studio, Integer reconnectAttempts)
       throws Exception {
-    Path bin = Files.createDirectories(dir.resolve("bin"));
     Path pidFile = dir.resolve("sd-cli.pid");
-    Path sdCli = bin.resolve("sd-cli");
-    Files.writeString(
-        sdCli,
-        """
+    SdCliStandIn machine =
+        SdCliStandIn.create(
+            dir,
+            """
         #!/usr/bin/env bash
         echo $$ > '%s.tmp' && mv '%s.tmp' '%s'
         exec sleep 600
         """
-            .formatted(pidFile, pidFile, pidFile));
-    Files.setPosixFilePermissions(sdCli, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path libs = Files.createDirectories(dir.resolve("lib"));
-    Files.writeString(libs.resolve("libvulkan.so.1"), "");
-    Path models = Files.createDirectories(dir.resolve("models"));
-    Files.writeString(models.resolve("sd-cpp-models.txt"), "tiny-diffusion\n");
+                .formatted(pidFile, pidFile, pidFile));
+    Path models = machine.models();
 
     WorkerCredentials credentials = studio.createWorker();
     Path config = dir.resolve("config.toml");
@@ -181,7 +174,7 @@ final class EngineExitPathsTest {
     Process process =
         ChildWorker.start(
             List.of(ChildWorker.testClassPathEntry("sd-cpp")),
-            Map.of("STUDIO_WORKER_SD_CLI", sdCli.toString(), "LD_LIBRARY_PATH", libs.toString()),
+            machine.env(),
             log,
             "--config",
             config.toString(),

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,12 +58,11 @@ final class SdCppEndToEndTest {
     byte[] weights = "not really a diffusion model".getBytes();
     files = new ModelFileServer("/weights.safetensors", weights);
 
-    Path bin = Files.createDirectories(dir.resolve("bin"));
     Path args = dir.resolve("sd-cli.args");
-    Path sdCli = bin.resolve("sd-cli");
-    Files.writeString(
-        sdCli,
-        """
+    SdCliStandIn machine =
+        SdCliStandIn.create(
+            dir,
+            """
         #!/usr/bin/env bash
         printf '%%s\\n' "$@" > '%s'
         out=""
@@ -79,13 +76,8 @@ final class SdCppEndToEndTest {
         esac
         echo "sampling done" >&2
         """
-            .formatted(args, WEBP_BASE64, PNG_BASE64));
-    Files.setPosixFilePermissions(sdCli, PosixFilePermissions.fromString("rwxr-xr-x"));
-    // The engine checks that the Vulkan loader can be found before it claims image jobs.
-    Path libs = Files.createDirectories(dir.resolve("lib"));
-    Files.writeString(libs.resolve("libvulkan.so.1"), "");
-    Path models = Files.createDirectories(dir.resolve("models"));
-    Files.writeString(models.resolve("sd-cpp-models.txt"), "tiny-diffusion\n");
+                .formatted(args, WEBP_BASE64, PNG_BASE64));
+    Path models = machine.models();
 
     try (DevStudio studio = DevStudio.start()) {
       WorkerCredentials worker = studio.createWorker();
@@ -93,7 +85,7 @@ final class SdCppEndToEndTest {
       Process process =
           ChildWorker.start(
               List.of(ChildWorker.testClassPathEntry("sd-cpp")),
-              Map.of("STUDIO_WORKER_SD_CLI", sdCli.toString(), "LD_LIBRARY_PATH", libs.toString()),
+              machine.env(),
               dir.resolve("worker.log"),
               "--config",
               config.toString(),

@@ -7,21 +7,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.studioworker.protocol.Capabilities;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.config.ConfigStore;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.http.StandInServer;
 import org.studioworker.runtime.http.StudioHttp;
 import org.studioworker.runtime.lifecycle.StopSignal;
-import org.studioworker.spi.TaskKind;
 
 /**
  * Registration against studios that are not our own: one that refuses {@code Upgrade: h2c} (as a
@@ -43,16 +39,7 @@ final class RegistrationOverOtherServersTest {
         StudioHttp.client(Duration.ofSeconds(5)),
         new FrameCodec(),
         timeout,
-        () ->
-            Capabilities.of(
-                "test-host",
-                "tester",
-                "0.0.0",
-                0,
-                12,
-                true,
-                true,
-                Map.of(TaskKind.IMAGE, List.of("synthetic-image"))),
+        RegistrationTest::capabilities,
         "studio-worker/test",
         InstantSource.system(),
         new SecureRandom(),

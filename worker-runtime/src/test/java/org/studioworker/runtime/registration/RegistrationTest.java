@@ -43,6 +43,19 @@ final class RegistrationTest {
     return new ConfigStore(dir.resolve("config.toml"));
   }
 
+  /** What the test worker advertises when it asks to join. */
+  static Capabilities capabilities() {
+    return Capabilities.of(
+        "test-host",
+        "tester",
+        "0.0.0",
+        0,
+        12,
+        true,
+        true,
+        Map.of(TaskKind.IMAGE, List.of("synthetic-image")));
+  }
+
   private RegistrationGate gate() throws Exception {
     ConfigStore store = store();
     WorkerConfig config = WorkerConfig.defaults().withApiBaseUrl(studio.baseUrl().toString());
@@ -58,16 +71,7 @@ final class RegistrationTest {
         StudioHttp.client(Duration.ofSeconds(5)),
         new FrameCodec(),
         Duration.ofSeconds(5),
-        () ->
-            Capabilities.of(
-                "test-host",
-                "tester",
-                "0.0.0",
-                0,
-                12,
-                true,
-                true,
-                Map.of(TaskKind.IMAGE, List.of("synthetic-image"))),
+        RegistrationTest::capabilities,
         "studio-worker/test",
         new InstantSource() {
           @Override
