@@ -1,5 +1,7 @@
 package org.studioworker.runtime.http;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,47 +9,77 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
 
-/** A response body handler that reads at most a given number of bytes as UTF-8 text. */
+/**
+ * Response bodies read with a cap: past it the body is cancelled (which closes the connection) and
+ * the exchange fails, so a 1 GB error page costs one cancelled connection, never 1 GB of memory.
+ */
 public final class BodyLimit {
   private BodyLimit() {}
 
-  /** Reads the body as text, failing with an IOException-compatible error past {@code max}. */
+  /** Reads the body as UTF-8 text, failing with an {@link IOException} past {@code max} bytes. */
   public static HttpResponse.BodyHandler<String> ofString(int max) {
-    return info -> new Subscriber(max);
+    return info ->
+        HttpResponse.BodySubscribers.mapping(
+            bytes(max), body -> new String(body, StandardCharsets.UTF_8));
   }
 
-  private static final class Subscriber implements HttpResponse.BodySubscriber<String> {
+  /** Reads at most {@code max} bytes of the body, failing with an {@link IOException} past that. */
+  public static HttpResponse.BodySubscriber<byte[]> bytes(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must be 0 or more");
+    }
+    return new Subscriber(max);
+  }
+
+  /** Reads nothing: the body is cancelled at once and counts as empty. */
+  public static HttpResponse.BodySubscriber<byte[]> unread() {
+    return new Subscriber(Subscriber.UNREAD);
+  }
+
+  /** Collects up to {@code max} bytes. The client calls it serially. */
+  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]> {
+    static final int UNREAD = -1;
+
     private final int max;
-    private final CompletableFuture<String> result = new CompletableFuture<>();
-    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    private Flow.@org.jspecify.annotations.Nullable Subscription subscription;
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private Flow.@Nullable Subscription subscription;
 
     Subscriber(int max) {
       this.max = max;
     }
 
     @Override
-    public CompletionStage<String> getBody() {
+    public CompletionStage<byte[]> getBody() {
       return result;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
+      if (max == UNREAD) {
+        s.cancel();
+        result.complete(new byte[0]);
+        return;
+      }
       subscription = s;
       s.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
       for (ByteBuffer item : items) {
-        if (out.size() + item.remaining() > max) {
+        if ((long) out.size() + item.remaining() > max) {
           Flow.Subscription s = subscription;
           if (s != null) {
             s.cancel();
           }
           result.completeExceptionally(
-              new java.io.IOException("reply body is larger than " + max + " bytes"));
+              new IOException("the body is larger than " + max + " bytes"));
           return;
         }
         byte[] bytes = new byte[item.remaining()];
@@ -63,7 +95,7 @@ public final class BodyLimit {
 
     @Override
     public void onComplete() {
-      result.complete(out.toString(StandardCharsets.UTF_8));
+      result.complete(out.toByteArray());
     }
   }
 }

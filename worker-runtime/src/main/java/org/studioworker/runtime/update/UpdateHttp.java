@@ -1,21 +1,17 @@
 package org.studioworker.runtime.update;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.jspecify.annotations.Nullable;
 import org.studioworker.runtime.Version;
+import org.studioworker.runtime.http.BodyLimit;
+import org.studioworker.runtime.http.StudioHttp;
 
 /**
  * The update path's HTTP exchanges, each with a deadline and a bounded body.
@@ -59,9 +55,8 @@ final class UpdateHttp {
       throws UpdateException, InterruptedException {
     HttpResponse<byte[]> response =
         await(
-            http.sendAsync(
-                request(url, accept),
-                info -> new SmallBody(info.statusCode() == 200 ? maxBytes : SmallBody.UNREAD)),
+            request(url, accept),
+            info -> info.statusCode() == 200 ? BodyLimit.bytes(maxBytes) : BodyLimit.unread(),
             what,
             url);
     return new Reply(response.statusCode(), response.body());
@@ -73,8 +68,7 @@ final class UpdateHttp {
    */
   HttpResponse<Flow.Publisher<List<ByteBuffer>>> stream(URI url, String what)
       throws UpdateException, InterruptedException {
-    return await(
-        http.sendAsync(request(url, "*/*"), HttpResponse.BodyHandlers.ofPublisher()), what, url);
+    return await(request(url, "*/*"), HttpResponse.BodyHandlers.ofPublisher(), what, url);
   }
 
   /** Cancels a streamed body without reading a byte of it, which closes its connection. */
@@ -120,89 +114,20 @@ final class UpdateHttp {
   }
 
   private <T> HttpResponse<T> await(
-      CompletableFuture<HttpResponse<T>> exchange, String what, URI url)
+      HttpRequest request, HttpResponse.BodyHandler<T> handler, String what, URI url)
       throws UpdateException, InterruptedException {
     try {
-      return exchange.get(deadlines.exchange().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      exchange.cancel(true);
+      return StudioHttp.exchange(http, request, handler, deadlines.exchange(), () -> false);
+    } catch (HttpTimeoutException e) {
       throw new UpdateException(
           what + " did not arrive within " + Deadlines.shown(deadlines.exchange()));
-    } catch (InterruptedException e) {
-      exchange.cancel(true);
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new UpdateException("cannot fetch " + what + " (" + shown(url) + "): " + why(cause), e);
+    } catch (IOException e) {
+      throw new UpdateException("cannot fetch " + what + " (" + shown(url) + "): " + why(e), e);
     }
   }
 
   private static String why(Throwable cause) {
     String message = cause.getMessage();
     return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
-  }
-
-  /**
-   * Collects a body of at most {@code max} bytes; past that it cancels and fails. {@link #UNREAD}
-   * cancels at once and yields no bytes. The client calls it serially.
-   */
-  private static final class SmallBody implements HttpResponse.BodySubscriber<byte[]> {
-    static final int UNREAD = -1;
-
-    private final int max;
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private Flow.@Nullable Subscription subscription;
-
-    SmallBody(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      if (max == UNREAD) {
-        s.cancel();
-        result.complete(new byte[0]);
-        return;
-      }
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (result.isDone()) {
-        return;
-      }
-      for (ByteBuffer item : items) {
-        if ((long) out.size() + item.remaining() > max) {
-          Flow.Subscription s = subscription;
-          if (s != null) {
-            s.cancel();
-          }
-          result.completeExceptionally(
-              new IOException("the body is larger than " + max + " bytes"));
-          return;
-        }
-        byte[] bytes = new byte[item.remaining()];
-        item.get(bytes);
-        out.write(bytes, 0, bytes.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      result.completeExceptionally(throwable);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(out.toByteArray());
-    }
   }
 }
