@@ -28,6 +28,9 @@ public final class Supervisor implements AutoCloseable {
   private final List<Future<?>> tasks = new ArrayList<>();
   private final BiConsumer<String, Throwable> onFailure;
 
+  /** Set once the scope cancels its tasks: what they throw then is the cancellation's doing. */
+  private volatile boolean closing;
+
   /**
    * A scope.
    *
@@ -48,7 +51,9 @@ public final class Supervisor implements AutoCloseable {
               } catch (InterruptedException e) {
                 // Cancelled by the scope.
               } catch (Exception | Error e) {
-                onFailure.accept(name, e);
+                if (!closing) {
+                  onFailure.accept(name, e);
+                }
               }
               return null;
             }));
@@ -69,6 +74,7 @@ public final class Supervisor implements AutoCloseable {
   /** Cancels every task and waits for all of them. Never throws. */
   @Override
   public void close() {
+    closing = true;
     for (Future<?> task : tasks) {
       task.cancel(true);
     }

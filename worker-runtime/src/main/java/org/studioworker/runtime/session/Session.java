@@ -293,19 +293,39 @@ public final class Session {
                     try {
                       body.run();
                     } catch (RuntimeException | Error e) {
-                      crashed.accept(name, e);
+                      if (ended.getCount() > 0) {
+                        crashed.accept(name, e);
+                      } else {
+                        // Told to end: what it threw is the interrupt's doing, not a crash.
+                        log.debug("{} ended with {}", name, e.toString());
+                      }
                     }
                   }));
     }
 
-    /** Ends every pump and waits for each (bounded). Idempotent; never throws. */
-    void stop() throws InterruptedException {
+    /**
+     * Ends every pump and waits for each (bounded). Idempotent; never throws: an interrupt of the
+     * caller does not cut the wait short (the attempt's clean-up must run to its end), it is kept
+     * for the caller.
+     */
+    void stop() {
       ended.countDown();
       for (Thread pump : threads) {
         pump.interrupt();
       }
+      boolean interrupted = false;
+      long deadline = System.nanoTime() + schedule.sendTimeout().plusSeconds(1).toNanos();
       for (Thread pump : threads) {
-        pump.join(schedule.sendTimeout().plusSeconds(1));
+        while (pump.isAlive() && System.nanoTime() - deadline < 0) {
+          try {
+            pump.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
