@@ -11,6 +11,7 @@ import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -186,7 +187,26 @@ public final class WorkerDaemon {
   /** Runs until the session ends; returns the exit code. */
   public int run() {
     try (AutoCloseable shipping = LogSetup.ship().attach(shipQueue, board.logs())) {
-      int code = runAttached();
+      Optional<DaemonLock> lock;
+      try {
+        lock = DaemonLock.acquire(options.configPath(), DaemonLock.TRIES, DaemonLock.PAUSE, stop);
+      } catch (IOException e) {
+        log.error(
+            "cannot take the daemon lock beside {}: {}", options.configPath(), e.getMessage());
+        return ExitCodes.CONFIG;
+      }
+      if (lock.isEmpty()) {
+        Long pid = DaemonLock.holder(options.configPath());
+        // Exit 0: a second daemon is a no-op, not a failure to restart.
+        log.info(
+            "another daemon is already running for this config{}; exiting",
+            pid == null ? "" : " (pid " + pid + ")");
+        return ExitCodes.OK;
+      }
+      int code;
+      try (DaemonLock held = lock.get()) {
+        code = runAttached();
+      }
       if (crashed.get() != null && code == ExitCodes.OK) {
         // A crashed background task stopped the daemon: exit non-zero, so that a supervisor such
         // as systemd's Restart=on-failure starts it again.
@@ -228,9 +248,14 @@ public final class WorkerDaemon {
       Redactor.register(config.authToken());
       Redactor.register(config.registrationSecret());
       Redactor.register(config.localApiToken());
-      log.info("GPUs: {}", detection.summary());
+      // One line for the condition: the GPUs found, or a warning that none was (where the worker
+      // looked is for debugging, and for `studio-worker gpu`).
       if (detection.warning() != null) {
-        log.warn("{}", detection.warning());
+        log.warn(
+            "no GPU found: free VRAM is not checked before jobs (`studio-worker gpu` says why)");
+        log.debug("{}", detection.warning());
+      } else {
+        log.info("GPUs: {}", detection.summary());
       }
 
       Path modelsRoot = config.modelsRootPath(options.env());
@@ -284,13 +309,21 @@ public final class WorkerDaemon {
             : "off",
         engines.describe());
     for (EngineRegistry.Engine engine : engines.roster()) {
-      log.info(
-          "engine {} {} ({}): {}; {}",
-          engine.id(),
-          engine.version(),
-          engine.source(),
-          engine.serves(),
-          engine.readiness());
+      if (engine.readiness().equals("ok")) {
+        log.info(
+            "engine {} {} ({}): {}",
+            engine.id(),
+            engine.version(),
+            engine.source(),
+            engine.serves());
+      } else {
+        log.warn(
+            "engine {} {} ({}) cannot run jobs here: {}",
+            engine.id(),
+            engine.version(),
+            engine.source(),
+            engine.readiness());
+      }
     }
     if (options.handleSignals()) {
       Signals.install(this::onSignal);
@@ -329,7 +362,8 @@ public final class WorkerDaemon {
                       Version.userAgent(),
                       options.clock(),
                       new SecureRandom(),
-                      board::registration);
+                      board::registration,
+                      resetCommand(options.configPath(), options.env()));
               RegistrationGate.Result result;
               try {
                 result = registration.await(stop, schedule.registrationPoll());
@@ -413,7 +447,8 @@ public final class WorkerDaemon {
                 authToken,
                 attempts == null ? 0 : attempts,
                 Duration.ofSeconds(config.drainTimeoutSecs()),
-                options.maxFrameChars()),
+                options.maxFrameChars(),
+                resetCommand(options.configPath(), options.env())),
             codec,
             schedule,
             stop,
@@ -482,6 +517,23 @@ public final class WorkerDaemon {
           job,
           JOB_STOP_WAIT.toSeconds());
     }
+  }
+
+  /**
+   * The command that re-registers this worker, as the operator must type it: with {@code --config}
+   * when the worker does not use the standard config file.
+   */
+  static String resetCommand(Path configPath, Map<String, String> env) {
+    Path given = configPath.toAbsolutePath().normalize();
+    if (given.equals(ConfigStore.defaultPath(env).toAbsolutePath().normalize())) {
+      return "studio-worker register --reset";
+    }
+    String path = given.toString();
+    boolean plain =
+        path.chars().allMatch(c -> Character.isLetterOrDigit(c) || "/._-+".indexOf(c) >= 0);
+    return "studio-worker --config "
+        + (plain ? path : "'" + path.replace("'", "'\\''") + "'")
+        + " register --reset";
   }
 
   private static String machineName(Map<String, String> env) {

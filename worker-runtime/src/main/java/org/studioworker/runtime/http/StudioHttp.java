@@ -2,6 +2,7 @@ package org.studioworker.runtime.http;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -108,6 +109,61 @@ public final class StudioHttp {
   public static String describe(IOException e) {
     String message = e.getMessage();
     return e.getClass().getSimpleName()
+        + (message == null || message.isBlank() ? "" : ": " + message);
+  }
+
+  /**
+   * What failed, in the words an operator searches for: {@code connection refused to
+   * 127.0.0.1:8787}, {@code connecting to studio.example:443 timed out}, {@code unknown host
+   * studio.example}, {@code 127.0.0.1:8787 closed the connection before replying}; anything else as
+   * its type and message. Names the host and port only, never a path or query (which may carry a
+   * token).
+   */
+  public static String describe(Throwable error, URI target) {
+    String host = target.getHost() == null ? "?" : target.getHost();
+    int port = target.getPort();
+    if (port < 0) {
+      String scheme = String.valueOf(target.getScheme()).toLowerCase(java.util.Locale.ROOT);
+      port = scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+    }
+    String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String message = t.getMessage() == null ? "" : t.getMessage();
+      switch (t) {
+        case java.net.http.HttpConnectTimeoutException c -> {
+          return "connecting to " + where + " timed out";
+        }
+        case java.net.ConnectException c -> {
+          return message.toLowerCase(java.util.Locale.ROOT).contains("timed out")
+              ? "connecting to " + where + " timed out"
+              : "connection refused to " + where;
+        }
+        case java.net.UnknownHostException u -> {
+          return "unknown host " + host;
+        }
+        case java.net.NoRouteToHostException n -> {
+          return "no route to " + where;
+        }
+        case javax.net.ssl.SSLException ssl -> {
+          return "TLS with " + where + " failed: " + message;
+        }
+        case HttpTimeoutException h -> {
+          return where + " did not reply in time";
+        }
+        default -> {
+          if (message.contains("header parser received no bytes")
+              || t instanceof java.io.EOFException
+              || t instanceof java.nio.channels.ClosedChannelException) {
+            return where + " closed the connection before replying";
+          }
+        }
+      }
+    }
+    if (error instanceof IOException io) {
+      return describe(io);
+    }
+    String message = error.getMessage();
+    return error.getClass().getSimpleName()
         + (message == null || message.isBlank() ? "" : ": " + message);
   }
 }

@@ -140,7 +140,7 @@ public final class ResultUploader {
         }
         mayHaveLanded = true;
       } catch (IOException e) {
-        lastError = StudioHttp.describe(e);
+        lastError = StudioHttp.describe(e, request.uri());
         mayHaveLanded = true;
       }
     }

@@ -36,6 +36,7 @@ import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.studioworker.runtime.http.StudioHttp;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.ModelFile;
 import org.studioworker.spi.net.BodyStream;
@@ -340,11 +341,7 @@ public final class ModelStore {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofPublisher());
       } catch (IOException e) {
         throw new ExecutorException(
-            "cannot reach "
-                + display(current)
-                + ": "
-                + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + e.getMessage()));
+            "cannot download " + display(current) + ": " + StudioHttp.describe(e, current));
       }
       int status = response.statusCode();
       BodyStream body = BodyStream.of(response.body(), idleTimeout, Long.MAX_VALUE);

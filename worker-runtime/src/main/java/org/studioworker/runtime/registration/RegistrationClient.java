@@ -105,7 +105,9 @@ final class RegistrationClient {
     }
   }
 
-  static String transport(IOException e) {
-    return "cannot reach the studio (" + StudioHttp.describe(e) + ")";
+  private String transport(IOException e) {
+    return e instanceof StudioHttp.AbandonedException
+        ? "the worker is stopping"
+        : "cannot reach the studio: " + StudioHttp.describe(e, apiBase);
   }
 }

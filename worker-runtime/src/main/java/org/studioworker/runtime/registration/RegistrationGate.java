@@ -62,6 +62,8 @@ public final class RegistrationGate {
   /** Guarded by the single calling thread. */
   private RegistrationState state = new RegistrationState.Pristine();
 
+  private final String resetCommand;
+
   /** True once a call must be given up; set by {@link #await}. Guarded by the calling thread. */
   private BooleanSupplier abandon = () -> false;
 
@@ -69,6 +71,7 @@ public final class RegistrationGate {
    * A gate over the config in {@code store}.
    *
    * @param published told of every state change (for {@code status} and the UI)
+   * @param resetCommand the command that starts over after a rejection, for the log's hint
    */
   public RegistrationGate(
       ConfigStore store,
@@ -81,7 +84,8 @@ public final class RegistrationGate {
       String userAgent,
       InstantSource clock,
       SecureRandom random,
-      Consumer<RegistrationState> published) {
+      Consumer<RegistrationState> published,
+      String resetCommand) {
     this.store = store;
     this.config = config;
     this.client = new RegistrationClient(http, apiBase, codec, requestTimeout);
@@ -90,6 +94,7 @@ public final class RegistrationGate {
     this.clock = clock;
     this.random = random;
     this.published = published;
+    this.resetCommand = resetCommand;
     String workerId = config.workerId();
     if (workerId != null && config.authToken() != null) {
       state = new RegistrationState.Approved(workerId);
@@ -220,9 +225,9 @@ public final class RegistrationGate {
               save(config.withRegistration(config.installId(), null, null));
               String reason = rejected.reason();
               log.error(
-                  "registration rejected by the operator{}; run `studio-worker register --reset`"
-                      + " and start again to ask anew",
-                  reason.isEmpty() ? "" : ": " + reason);
+                  "registration rejected by the operator{}; run `{}` and start again to ask anew",
+                  reason.isEmpty() ? "" : ": " + reason,
+                  resetCommand);
               yield move(new RegistrationState.Rejected(reason));
             }
           };

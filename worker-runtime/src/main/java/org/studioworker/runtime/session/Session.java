@@ -65,14 +65,20 @@ public final class Session {
 
   private record Lost(String why, boolean welcomed) implements AttemptEnd {}
 
-  /** Settings of a session. */
+  /**
+   * Settings of a session.
+   *
+   * @param resetCommand the command that re-registers this worker, named in the auth-failure hint
+   *     ({@code studio-worker --config /etc/w.toml register --reset})
+   */
   public record Settings(
       URI connectUri,
       String workerId,
       String authToken,
       int maxReconnectAttempts,
       Duration drainTimeout,
-      int maxFrameChars) {
+      int maxFrameChars,
+      String resetCommand) {
     @Override
     public String toString() {
       return "Settings[connectUri="
@@ -96,6 +102,9 @@ public final class Session {
   private final BiConsumer<String, Throwable> crashed;
   private final LogShipper shipper;
   private final JsonMapper lenient = JsonMapper.builder().build();
+
+  /** The capability summary last logged; the session's own thread only. */
+  private @Nullable String lastSummary;
 
   /**
    * A session; nothing happens until {@link #run}.
@@ -216,10 +225,15 @@ public final class Session {
   private AttemptEnd attempt(int number) throws InterruptedException {
     board.session(new SessionState.Connecting(number));
     log.info("connecting to {} (attempt {})", settings.connectUri(), number);
-    log.info("{}", capabilities.summary());
-    String warning = capabilities.thresholdWarning();
-    if (warning != null) {
-      log.warn("{}", warning);
+    // Once, and again only when it changed: a worker reconnecting all night repeats neither.
+    String summary = capabilities.summary();
+    if (!summary.equals(lastSummary)) {
+      lastSummary = summary;
+      log.info("{}", summary);
+      String warning = capabilities.thresholdWarning();
+      if (warning != null) {
+        log.warn("{}", warning);
+      }
     }
     WsConnection connection;
     try {
@@ -507,8 +521,7 @@ public final class Session {
   }
 
   private AttemptEnd authFailed(String why) {
-    log.error(
-        "{}; run `studio-worker register --reset`, then start the worker to register anew", why);
+    log.error("{}; run `{}`, then start the worker to register anew", why, settings.resetCommand());
     return new Final(new AuthFailed(why));
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
+import org.studioworker.runtime.http.StudioHttp;
 
 /**
  * One WebSocket to the studio, over the JDK client, with the few things the session needs on top:
@@ -128,9 +129,7 @@ final class WsConnection {
         throw new ConnectException(
             "the studio refused the upgrade with HTTP " + status, status, cause);
       }
-      String message = cause.getMessage();
-      throw new ConnectException(
-          cause.getClass().getSimpleName() + (message == null ? "" : ": " + message), 0, cause);
+      throw new ConnectException(StudioHttp.describe(cause, uri), 0, cause);
     } finally {
       if (!opened) {
         future.cancel(true);

@@ -43,7 +43,8 @@ final class RegistrationOverOtherServersTest {
         "studio-worker/test",
         InstantSource.system(),
         new SecureRandom(),
-        state -> {});
+        state -> {},
+        "studio-worker register --reset");
   }
 
   @Test

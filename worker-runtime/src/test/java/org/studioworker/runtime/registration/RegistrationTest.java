@@ -80,7 +80,8 @@ final class RegistrationTest {
           }
         },
         new SecureRandom(),
-        published::add);
+        published::add,
+        "studio-worker register --reset");
   }
 
   @Test

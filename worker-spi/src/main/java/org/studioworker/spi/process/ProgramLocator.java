@@ -91,14 +91,17 @@ public final class ProgramLocator {
     return new Located(null, lookedAt);
   }
 
-  /** The failure message for a program that was not found. */
+  /**
+   * The failure message for a program that was not found, short enough for one log line: what is
+   * missing and how to fix it. {@link #searched} says where it was looked for.
+   */
   public String notFound(Located located) {
-    return program
-        + " was not found; looked at "
-        + String.join(", ", located.lookedAt())
-        + " (set "
-        + envVar
-        + " to its path)";
+    return program + " was not found (set " + envVar + " to its path, or put it on PATH)";
+  }
+
+  /** Where a program was looked for, in order, for a debug line or a diagnostic command. */
+  public String searched(Located located) {
+    return program + ": looked at " + String.join(", ", located.lookedAt());
   }
 
   private static boolean isExecutable(Path candidate) {

@@ -54,8 +54,11 @@ final class ProgramLocatorTest {
 
     assertThat(located.path()).isEmpty();
     assertThat(locator.notFound(located))
-        .startsWith("sd-cli was not found; looked at $STUDIO_WORKER_SD_CLI (not set), " + plain)
-        .endsWith("PATH (empty) (set STUDIO_WORKER_SD_CLI to its path)");
+        .isEqualTo(
+            "sd-cli was not found (set STUDIO_WORKER_SD_CLI to its path, or put it on PATH)");
+    assertThat(locator.searched(located))
+        .startsWith("sd-cli: looked at $STUDIO_WORKER_SD_CLI (not set), " + plain)
+        .endsWith("PATH (empty)");
   }
 
   private static Path executable(Path path) throws IOException {

@@ -56,15 +56,13 @@ public final class LlamaCppExecutorProvider implements ExecutorProvider {
             environment.workDir().resolve("llama-cpp"),
             settings,
             http);
+    // The daemon logs each engine's readiness once, in its roster; the details are for debugging.
     LOG.log(
-        System.Logger.Level.INFO,
-        "llama-cpp: "
-            + executor.describe()
-            + "; completion timeout "
-            + settings.jobTimeout().toSeconds()
-            + " s, idle stop after "
-            + settings.idleStop().toSeconds()
-            + " s");
+        System.Logger.Level.DEBUG,
+        "{0}; completion timeout {1} s, idle stop after {2} s",
+        executor.describe(),
+        settings.jobTimeout().toSeconds(),
+        settings.idleStop().toSeconds());
     return executor;
   }
 }

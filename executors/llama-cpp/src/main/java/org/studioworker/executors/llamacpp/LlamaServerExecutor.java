@@ -88,10 +88,10 @@ final class LlamaServerExecutor implements Executor {
   /** Where llama-server is, or where it was looked for; for the start-up log. */
   String describe() {
     ProgramLocator.Located located = locator.locate(env, modelsRoot);
-    return located.path().map(p -> PROGRAM + " " + p).orElse(locator.notFound(located));
+    return located.path().map(p -> PROGRAM + " " + p).orElse(locator.searched(located));
   }
 
-  /** {@code ok} when llama-server is found, else where it was looked for. */
+  /** {@code ok} when llama-server is found, else what is missing and how to fix it. */
   @Override
   public String readiness() {
     ProgramLocator.Located located = locator.locate(env, modelsRoot);

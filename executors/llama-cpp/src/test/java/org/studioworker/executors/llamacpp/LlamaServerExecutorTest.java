@@ -342,7 +342,8 @@ final class LlamaServerExecutorTest {
   }
 
   @Test
-  void withoutLlamaServerJobsFailSayingWhereItLooked() throws Exception {
+  void withoutLlamaServerJobsFailWithAShortRemedyAndTheDebugLineSaysWhereItLooked()
+      throws Exception {
     models = Files.createDirectories(temp.resolve("models"));
     Path emptyBin = Files.createDirectories(temp.resolve("empty-bin"));
     executor =
@@ -358,10 +359,14 @@ final class LlamaServerExecutorTest {
     assertThatThrownBy(() -> executor.run(simpleClaim("a.gguf"), context))
         .isInstanceOf(ExecutorException.class)
         .isNotInstanceOf(UnsupportedJobException.class)
-        .hasMessageContaining("llama-server was not found")
-        .hasMessageContaining("$STUDIO_WORKER_LLAMA_SERVER (not set)")
-        .hasMessageContaining(models.resolve("bin/llama-server").toString())
-        .hasMessageContaining("PATH (" + emptyBin + ")");
+        .hasMessage(
+            "llama-server was not found (set STUDIO_WORKER_LLAMA_SERVER to its path, or put it on"
+                + " PATH)");
+    // Where it looked is for the operator's debug log, not for the studio.
+    assertThat(executor.describe())
+        .contains("$STUDIO_WORKER_LLAMA_SERVER (not set)")
+        .contains(models.resolve("bin/llama-server").toString())
+        .contains("PATH (" + emptyBin + ")");
   }
 
   @Test

@@ -93,14 +93,25 @@ final class SdCliExecutor implements Executor {
   /** {@code ok} when sd-cli and the Vulkan loader are there, else what is missing and the fix. */
   @Override
   public String readiness() {
-    return readiness.get().isReady() ? "ok" : describe();
+    Readiness now = readiness.get();
+    if (now.isReady()) {
+      return "ok";
+    }
+    List<String> missing = new ArrayList<>(2);
+    if (now.program().program() == null) {
+      missing.add(locator.notFound(now.program()));
+    }
+    if (!now.vulkan().ok()) {
+      missing.add(now.vulkan().detail());
+    }
+    return String.join("; ", missing);
   }
 
   /** One line that says whether image jobs can run here, and if not, what to do. */
   String describe() {
     Readiness now = readiness.get();
     String program =
-        now.program().path().map(p -> PROGRAM + " " + p).orElse(locator.notFound(now.program()));
+        now.program().path().map(p -> PROGRAM + " " + p).orElse(locator.searched(now.program()));
     return program + "; " + now.vulkan().detail();
   }
 

@@ -50,15 +50,12 @@ public final class SdCppExecutorProvider implements ExecutorProvider {
             VulkanLoaderProbe.forMachine(env),
             InputImages.create(settings.maxInputBytes()),
             System::nanoTime);
-    System.Logger.Level level =
-        executor.lastCheck().isReady() ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
+    // The daemon logs each engine's readiness once, in its roster; the details are for debugging.
     LOG.log(
-        level,
-        "sd-cpp: "
-            + executor.describe()
-            + "; job timeout "
-            + settings.jobTimeout().toSeconds()
-            + " s");
+        System.Logger.Level.DEBUG,
+        "{0}; job timeout {1} s",
+        executor.describe(),
+        settings.jobTimeout().toSeconds());
     return executor;
   }
 

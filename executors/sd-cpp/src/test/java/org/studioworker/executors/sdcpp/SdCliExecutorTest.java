@@ -544,7 +544,8 @@ final class SdCliExecutorTest {
   // --- readiness ---------------------------------------------------------------------------
 
   @Test
-  void withoutSdCliTheEngineLoadsServesNothingAndSaysWhereItLooked() throws Exception {
+  void withoutSdCliTheEngineServesNothingFailsWithARemedyAndTheDebugLineSaysWhereItLooked()
+      throws Exception {
     Path models = Files.createDirectories(temp.resolve("models"));
     FakeJobContext context =
         new FakeJobContext(models).withFile("m.gguf", file(models.resolve("m.gguf")));
@@ -563,11 +564,14 @@ final class SdCliExecutorTest {
     assertThatThrownBy(() -> executor.run(simpleClaim(), context))
         .isInstanceOf(ExecutorException.class)
         .isNotInstanceOf(UnsupportedJobException.class)
-        .hasMessageContaining("sd-cli was not found")
-        .hasMessageContaining("$STUDIO_WORKER_SD_CLI (not set)")
-        .hasMessageContaining(models.resolve("bin/sd-cli").toString())
-        .hasMessageContaining(temp.resolve("home/.local/bin/sd-cli").toString())
-        .hasMessageContaining("PATH (" + emptyBin + ")");
+        .hasMessage(
+            "sd-cli was not found (set STUDIO_WORKER_SD_CLI to its path, or put it on PATH)");
+    // Where it looked is for the operator's debug log, not for the studio.
+    assertThat(executor.describe())
+        .contains("$STUDIO_WORKER_SD_CLI (not set)")
+        .contains(models.resolve("bin/sd-cli").toString())
+        .contains(temp.resolve("home/.local/bin/sd-cli").toString())
+        .contains("PATH (" + emptyBin + ")");
   }
 
   @Test

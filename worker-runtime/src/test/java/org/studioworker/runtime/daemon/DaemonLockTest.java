@@ -1,0 +1,83 @@
+package org.studioworker.runtime.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.studioworker.devstudio.DevStudio;
+import org.studioworker.devstudio.WorkerCredentials;
+
+/** One daemon per config directory: a second one leaves the first on the studio and exits 0. */
+final class DaemonLockTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  @Test
+  void secondRunOnTheSameConfigExitsZeroAndLeavesTheFirstConnected() throws Exception {
+    try (DevStudio studio = DevStudio.start()) {
+      WorkerCredentials worker = studio.createWorker();
+      Path config = WorkerHarness.writeConfig(dir, studio, worker);
+      Process first =
+          ChildWorker.start(
+              List.of(ChildWorker.testClassPathEntry("synthetic")),
+              dir.resolve("first.log"),
+              "--config",
+              config.toString(),
+              "run");
+      try {
+        studio.awaitConnected(worker.workerId(), WAIT);
+        assertThat(dir.resolve("daemon.pid")).hasContent(String.valueOf(first.pid()));
+
+        Process second =
+            ChildWorker.start(
+                List.of(ChildWorker.testClassPathEntry("synthetic")),
+                dir.resolve("second.log"),
+                "--config",
+                config.toString(),
+                "run");
+
+        assertThat(second.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(dir.resolve("second.log"));
+        assertThat(second.exitValue()).as(output).isZero();
+        assertThat(output)
+            .contains(
+                "another daemon is already running for this config (pid " + first.pid() + ")");
+        assertThat(first.isAlive()).isTrue();
+        assertThat(studio.connectedWorkers())
+            .singleElement()
+            .satisfies(w -> assertThat(w.workerId()).isEqualTo(worker.workerId()));
+        assertThat(studio.frames(worker.workerId()))
+            .noneMatch(f -> f.text().contains("duplicate_worker"));
+      } finally {
+        first.destroy();
+        assertThat(first.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        first.destroyForcibly();
+      }
+      assertThat(first.exitValue()).isZero();
+      assertThat(dir.resolve("daemon.pid")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aDaemonInTheSameJvmIsSeenToo() throws Exception {
+    try (DevStudio studio = DevStudio.start()) {
+      WorkerCredentials worker = studio.createWorker();
+      Path config = WorkerHarness.writeConfig(dir, studio, worker);
+      try (WorkerHarness first = WorkerHarness.start(config)) {
+        studio.awaitConnected(worker.workerId(), WAIT);
+        try (WorkerHarness second = WorkerHarness.start(config)) {
+          assertThat(second.awaitExit(WAIT)).isEqualTo(ExitCodes.OK);
+          assertThat(second.logLines())
+              .anyMatch(l -> l.startsWith("another daemon is already running for this config"));
+        }
+        assertThat(first.hasExited()).isFalse();
+      }
+    }
+  }
+}
