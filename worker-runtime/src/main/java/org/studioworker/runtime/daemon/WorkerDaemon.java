@@ -27,6 +27,7 @@ import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.ConfigException;
 import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.config.LiveConfig;
 import org.studioworker.runtime.config.StudioUrls;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.http.StudioHttp;
@@ -284,7 +285,7 @@ public final class WorkerDaemon {
       GpuInventory gpus)
       throws Exception {
     LoopSchedule schedule = options.schedule();
-    AtomicReference<WorkerConfig> config = new AtomicReference<>(initial);
+    LiveConfig config = new LiveConfig(store, initial);
     BooleanSupplier claimingStopped = () -> board.isPaused() || stop.isStopping();
     CapabilitySource capabilities =
         new CapabilitySource(
@@ -345,6 +346,8 @@ public final class WorkerDaemon {
                 stop.stopNow("update installed");
               })
           .ifPresent(task -> scope.fork("updater", task));
+      // Why the heartbeat interval? A change to the file reaches the next heartbeat at the latest.
+      scope.fork("config-watch", () -> watch(config, schedule.heartbeat()));
       return scope.runMain(
           () -> {
             WorkerConfig approved = config.get();
@@ -352,8 +355,7 @@ public final class WorkerDaemon {
               board.session(new SessionState.WaitingForApproval());
               RegistrationGate registration =
                   new RegistrationGate(
-                      store,
-                      approved,
+                      config,
                       apiBase,
                       http,
                       codec,
@@ -379,20 +381,18 @@ public final class WorkerDaemon {
                 case RegistrationGate.Rejected r -> {
                   return ExitCodes.REJECTED;
                 }
-                case RegistrationGate.Approved a -> {
-                  approved = a.config();
-                  config.set(approved);
-                }
+                case RegistrationGate.Approved a -> approved = config.get();
               }
             }
             return runSession(
-                approved, apiBase, http, codec, modelsRoot, engines, gpus, capabilities);
+                approved, config, apiBase, http, codec, modelsRoot, engines, gpus, capabilities);
           });
     }
   }
 
   private int runSession(
       WorkerConfig config,
+      LiveConfig live,
       URI apiBase,
       HttpClient http,
       FrameCodec codec,
@@ -431,7 +431,7 @@ public final class WorkerDaemon {
             estimate -> {
               // Read now: free memory moves with whatever else runs on the GPU.
               GpuSnapshot now = gpus.refresh(Duration.ofMillis(500));
-              return switch (VramAdmission.decide(now, estimate, config.vramMarginGb())) {
+              return switch (VramAdmission.decide(now, estimate, live.get().vramMarginGb())) {
                 case VramAdmission.Accept accept -> null;
                 case VramAdmission.Reject reject -> reject.reason();
               };
@@ -446,7 +446,7 @@ public final class WorkerDaemon {
                 workerId,
                 authToken,
                 attempts == null ? 0 : attempts,
-                Duration.ofSeconds(config.drainTimeoutSecs()),
+                () -> Duration.ofSeconds(live.get().drainTimeoutSecs()),
                 options.maxFrameChars(),
                 resetCommand(options.configPath(), options.env())),
             codec,
@@ -475,6 +475,14 @@ public final class WorkerDaemon {
       case Session.Fatal f -> ExitCodes.FAILURE;
       case Session.GaveUp g -> ExitCodes.GAVE_UP;
     };
+  }
+
+  /** Follows the config file until stopped: one {@code stat} per interval, a read on change. */
+  private @Nullable Void watch(LiveConfig config, Duration interval) throws InterruptedException {
+    while (!stop.sleep(interval)) {
+      config.refresh();
+    }
+    return null;
   }
 
   /**

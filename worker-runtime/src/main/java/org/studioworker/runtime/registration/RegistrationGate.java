@@ -20,7 +20,7 @@ import org.studioworker.protocol.Capabilities;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.protocol.Registration;
 import org.studioworker.runtime.config.ConfigException;
-import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.config.LiveConfig;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.lifecycle.StopSignal;
 import org.studioworker.runtime.logs.Redactor;
@@ -48,7 +48,7 @@ public final class RegistrationGate {
   /** A stop was requested while waiting: a clean exit. */
   public record Stopped() implements Result {}
 
-  private final ConfigStore store;
+  private final LiveConfig live;
   private final RegistrationClient client;
   private final Supplier<Capabilities> capabilities;
   private final String userAgent;
@@ -68,14 +68,13 @@ public final class RegistrationGate {
   private BooleanSupplier abandon = () -> false;
 
   /**
-   * A gate over the config in {@code store}.
+   * A gate over the worker's live config.
    *
    * @param published told of every state change (for {@code status} and the UI)
    * @param resetCommand the command that starts over after a rejection, for the log's hint
    */
   public RegistrationGate(
-      ConfigStore store,
-      WorkerConfig config,
+      LiveConfig live,
       URI apiBase,
       HttpClient http,
       FrameCodec codec,
@@ -86,8 +85,8 @@ public final class RegistrationGate {
       SecureRandom random,
       Consumer<RegistrationState> published,
       String resetCommand) {
-    this.store = store;
-    this.config = config;
+    this.live = live;
+    this.config = live.get();
     this.client = new RegistrationClient(http, apiBase, codec, requestTimeout);
     this.capabilities = capabilities;
     this.userAgent = userAgent;
@@ -271,8 +270,18 @@ public final class RegistrationGate {
   }
 
   private void save(WorkerConfig next) throws ConfigException {
-    store.save(next);
-    config = next;
+    // Only the registration keys are the gate's: applied to the newest file, so that an edit the
+    // operator made while the worker waited for approval is kept.
+    config =
+        live.update(
+            latest ->
+                new WorkerConfig.Builder(latest)
+                    .workerId(next.workerId())
+                    .authToken(next.authToken())
+                    .installId(next.installId())
+                    .registrationRequestId(next.registrationRequestId())
+                    .registrationSecret(next.registrationSecret())
+                    .build());
   }
 
   /** SHA-256 of the text as 64 lowercase hex characters. */

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ public final class Session {
   /**
    * Settings of a session.
    *
+   * @param drainTimeout read when needed: the config file may change it while the worker runs
    * @param resetCommand the command that re-registers this worker, named in the auth-failure hint
    *     ({@code studio-worker --config /etc/w.toml register --reset})
    */
@@ -76,7 +78,7 @@ public final class Session {
       String workerId,
       String authToken,
       int maxReconnectAttempts,
-      Duration drainTimeout,
+      Supplier<Duration> drainTimeout,
       int maxFrameChars,
       String resetCommand) {
     @Override
@@ -195,10 +197,10 @@ public final class Session {
     if (stop.phase() == StopSignal.Phase.IMMEDIATE || (stop.isStopping() && !jobs.isBusy())) {
       return true;
     }
-    if (stop.isStopping() && stop.stoppedLongerThan(settings.drainTimeout())) {
+    if (stop.isStopping() && stop.stoppedLongerThan(settings.drainTimeout().get())) {
       log.warn(
           "drain timeout of {} s reached while disconnected: stopping job {}",
-          settings.drainTimeout().toSeconds(),
+          settings.drainTimeout().get().toSeconds(),
           jobs.currentJobId().orElse("?"));
       jobs.cancelInFlight(schedule.sendTimeout());
       return true;
@@ -210,7 +212,7 @@ public final class Session {
   private boolean endRequestedOrDrainOver() {
     return stop.phase() == StopSignal.Phase.IMMEDIATE
         || (stop.isStopping()
-            && (!jobs.isBusy() || stop.stoppedLongerThan(settings.drainTimeout())));
+            && (!jobs.isBusy() || stop.stoppedLongerThan(settings.drainTimeout().get())));
   }
 
   private static SessionState stateOf(End end) {
@@ -409,17 +411,17 @@ public final class Session {
           if (jobs.isBusy()) {
             log.info(
                 "draining: no new jobs; waiting up to {} s for job {} to finish",
-                settings.drainTimeout().toSeconds(),
+                settings.drainTimeout().get().toSeconds(),
                 jobs.currentJobId().orElse("?"));
           }
         }
         if (!jobs.isBusy()) {
           return finish(connection, pumps);
         }
-        if (stop.stoppedLongerThan(settings.drainTimeout())) {
+        if (stop.stoppedLongerThan(settings.drainTimeout().get())) {
           log.warn(
               "drain timeout of {} s reached: failing job {} as retryable",
-              settings.drainTimeout().toSeconds(),
+              settings.drainTimeout().get().toSeconds(),
               jobs.currentJobId().orElse("?"));
           jobs.cancelInFlight(schedule.sendTimeout());
           return finish(connection, pumps);

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.devstudio.DevStudio;
 import org.studioworker.devstudio.WorkerCredentials;
 
-/** One daemon per config directory: a second one leaves the first on the studio and exits 0. */
+/**
+ * One daemon per config directory, and it follows its config file: a second {@code run} leaves the
+ * first on the studio and exits 0; {@code set-threshold} reaches the running one.
+ */
 final class DaemonLockTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -77,6 +80,50 @@ final class DaemonLockTest {
               .anyMatch(l -> l.startsWith("another daemon is already running for this config"));
         }
         assertThat(first.hasExited()).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void setThresholdReachesTheRunningWorkerWithinAHeartbeat() throws Exception {
+    try (DevStudio studio = DevStudio.start()) {
+      WorkerCredentials worker = studio.createWorker();
+      Path config = WorkerHarness.writeConfig(dir, studio, worker);
+      Process daemon =
+          ChildWorker.start(
+              List.of(ChildWorker.testClassPathEntry("synthetic")),
+              dir.resolve("worker.log"),
+              "--config",
+              config.toString(),
+              "run");
+      try {
+        studio.awaitConnected(worker.workerId(), WAIT);
+
+        Process command =
+            ChildWorker.start(
+                List.of(),
+                dir.resolve("set.log"),
+                "--config",
+                config.toString(),
+                "set-threshold",
+                "8");
+        assertThat(command.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(command.exitValue()).as(Files.readString(dir.resolve("set.log"))).isZero();
+
+        studio.awaitFrame(
+            worker.workerId(),
+            f -> f.type().equals("heartbeat") && f.text().contains("\"vramThresholdGb\":8.0"),
+            WAIT);
+        org.awaitility.Awaitility.await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    Files.readString(dir.resolve("worker.log"))
+                        .contains("changed: vram_threshold_gb 12.0 -> 8.0"));
+      } finally {
+        daemon.destroy();
+        daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
+        daemon.destroyForcibly();
       }
     }
   }

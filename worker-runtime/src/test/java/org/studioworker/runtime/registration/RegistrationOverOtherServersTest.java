@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.config.LiveConfig;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.http.StandInServer;
 import org.studioworker.runtime.http.StudioHttp;
@@ -33,8 +34,7 @@ final class RegistrationOverOtherServersTest {
     WorkerConfig config = WorkerConfig.defaults().withApiBaseUrl(server.url() + "/");
     store.save(config);
     return new RegistrationGate(
-        store,
-        config,
+        new LiveConfig(store, config),
         config.studioBase(),
         StudioHttp.client(Duration.ofSeconds(5)),
         new FrameCodec(),

@@ -19,6 +19,7 @@ import org.studioworker.devstudio.PendingRequest;
 import org.studioworker.protocol.Capabilities;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.config.LiveConfig;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.daemon.ExitCodes;
 import org.studioworker.runtime.daemon.WorkerHarness;
@@ -65,8 +66,7 @@ final class RegistrationTest {
 
   private RegistrationGate gate(ConfigStore store, WorkerConfig config) throws Exception {
     return new RegistrationGate(
-        store,
-        config,
+        new LiveConfig(store, config),
         config.studioBase(),
         StudioHttp.client(Duration.ofSeconds(5)),
         new FrameCodec(),
