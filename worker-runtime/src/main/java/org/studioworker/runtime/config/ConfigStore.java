@@ -55,15 +55,12 @@ public final class ConfigStore {
 
   /**
    * The default path: {@code $XDG_CONFIG_HOME/minis-studio-worker/config.toml}, else under {@code
-   * ~/.config}.
+   * $HOME/.config}, both read from {@code env} (see {@link UserDirs}): a relative {@code
+   * XDG_CONFIG_HOME} is ignored, as the XDG spec says, and the passwd entry's home is used only
+   * when {@code HOME} is unset.
    */
   public static Path defaultPath(Map<String, String> env) {
-    String xdg = env.get("XDG_CONFIG_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".config");
-    return base.resolve("minis-studio-worker").resolve("config.toml");
+    return UserDirs.configHome(env).resolve("minis-studio-worker").resolve("config.toml");
   }
 
   /** The file this store reads and writes. */

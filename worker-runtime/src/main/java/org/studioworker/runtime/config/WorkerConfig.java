@@ -108,14 +108,18 @@ public record WorkerConfig(
     return StudioUrls.normalise(apiBaseUrl);
   }
 
-  /** {@code models_root} with {@code ~} expanded to {@code HOME}. */
+  /**
+   * {@code models_root} with a leading {@code ~} expanded to {@code $HOME} from {@code env} (the
+   * passwd entry's home only when {@code HOME} is unset or empty), as the config path is.
+   *
+   * @param env the process environment ({@code System.getenv()})
+   */
   public java.nio.file.Path modelsRootPath(java.util.Map<String, String> env) {
-    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
     if (modelsRoot.equals("~")) {
-      return java.nio.file.Path.of(home);
+      return UserDirs.home(env);
     }
     if (modelsRoot.startsWith("~/")) {
-      return java.nio.file.Path.of(home, modelsRoot.substring(2));
+      return UserDirs.home(env).resolve(modelsRoot.substring(2));
     }
     return java.nio.file.Path.of(modelsRoot);
   }
