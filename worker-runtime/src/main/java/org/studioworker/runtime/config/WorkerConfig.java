@@ -159,6 +159,28 @@ public record WorkerConfig(
         .build();
   }
 
+  /**
+   * What moving to another studio leaves: no worker id, token, request or secret, so that none of
+   * them is sent to the new host; the install id stays, as it names this machine, not a studio's
+   * registration.
+   */
+  public WorkerConfig withRegistrationCleared() {
+    return new Builder(this)
+        .workerId(null)
+        .authToken(null)
+        .registrationRequestId(null)
+        .registrationSecret(null)
+        .build();
+  }
+
+  /** Whether any of the fields {@link #withRegistrationCleared} clears is set. */
+  public boolean hasRegistrationState() {
+    return workerId != null
+        || authToken != null
+        || registrationRequestId != null
+        || registrationSecret != null;
+  }
+
   /** What {@code register --reset} leaves: no identity, no request, no secret. */
   public WorkerConfig withRegistrationReset() {
     return new Builder(this)
