@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code studio-worker register}: set the studio and reset the identity. No HTTP; only saves. */
+/**
+ * {@code studio-worker register}: set the studio and reset the identity. No HTTP; only saves.
+ *
+ * <p>A new {@code --api-base-url} on another origin (scheme, host or port) clears the worker id,
+ * token and any pending request, which belong to the old studio; the same origin keeps them.
+ */
 @Command(
     name = "register",
     description = {
@@ -44,9 +49,22 @@ final class RegisterCommand implements Callable<Integer> {
     ConfigStore store = new ConfigStore(parent.configPath());
     try {
       WorkerConfig config = store.loadOrCreate(null).config();
+      String moved = null;
       if (apiBaseUrl != null) {
-        StudioUrls.normalise(apiBaseUrl);
+        String to = StudioUrls.origin(StudioUrls.normalise(apiBaseUrl));
+        String from = origin(config.apiBaseUrl());
         config = config.withApiBaseUrl(apiBaseUrl);
+        // The token and the registration secret were issued by the old studio: another host must
+        // never receive them, so a move to another origin forgets them before anything connects.
+        if (!to.equals(from) && config.hasRegistrationState()) {
+          config = config.withRegistrationCleared();
+          moved =
+              "the studio changed from "
+                  + (from == null ? "an unreadable api_base_url" : from)
+                  + " to "
+                  + to
+                  + ": the old registration was cleared; the worker will ask to join again.";
+        }
       }
       if (reset) {
         config = config.withRegistrationReset();
@@ -54,6 +72,9 @@ final class RegisterCommand implements Callable<Integer> {
       store.save(config);
       out.println("config: " + store.path());
       out.println("studio: " + config.studioBase());
+      if (moved != null && !reset) {
+        out.println(moved);
+      }
       if (reset) {
         out.println("identity cleared: the next `studio-worker run` asks the studio to join anew.");
       } else if (config.isRegistered()) {
@@ -67,6 +88,15 @@ final class RegisterCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       return ExitCodes.CONFIG;
+    }
+  }
+
+  /** The origin of a saved base URL, or null when the saved one does not parse. */
+  private static @Nullable String origin(String baseUrl) {
+    try {
+      return StudioUrls.origin(StudioUrls.normalise(baseUrl));
+    } catch (ConfigException e) {
+      return null;
     }
   }
 }

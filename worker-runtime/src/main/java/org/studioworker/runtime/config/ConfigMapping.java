@@ -1,5 +1,7 @@
 package org.studioworker.runtime.config;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  * simply not written. Errors name the key and the expected type, never the value.
  */
 final class ConfigMapping {
-  /** Keys this worker reads; anything else is legacy and dropped on the next save. */
+  /** Keys this worker reads; anything else is dropped on the next save. */
   static final Set<String> KNOWN_KEYS =
       Set.of(
           "api_base_url",
@@ -35,20 +37,34 @@ final class ConfigMapping {
           "drain_timeout_secs",
           "vram_margin_gb");
 
+  /**
+   * Keys the original worker writes that this one does not read (PROTOCOL.md §6): accepted in
+   * silence and dropped on the next save. Any other unknown key is likely a typo and is warned of.
+   */
+  static final Set<String> LEGACY_KEYS = Set.of("only_when_idle");
+
   private ConfigMapping() {}
 
-  /** A key whose value has the wrong type. */
+  /** A key whose value has the wrong type or is out of range; the message names no value. */
   static final class KeyError extends Exception {
     private static final long serialVersionUID = 1L;
 
-    KeyError(String message) {
+    private final String key;
+
+    KeyError(String key, String message) {
       super(message);
+      this.key = key;
+    }
+
+    /** The key at fault, or {@code ""} for the file as a whole. */
+    String key() {
+      return key;
     }
   }
 
   static WorkerConfig fromTree(JsonNode tree) throws KeyError {
     if (!tree.isObject()) {
-      throw new KeyError("the top level must be a table of keys");
+      throw new KeyError("", "the top level must be a table of keys");
     }
     WorkerConfig d = WorkerConfig.defaults();
     return new WorkerConfig.Builder(d)
@@ -60,19 +76,30 @@ final class ConfigMapping {
         .startMinimised(bool(tree, "start_minimised", d.startMinimised()))
         .autoUpdateEnabled(bool(tree, "auto_update_enabled", d.autoUpdateEnabled()))
         .autoUpdateIntervalSecs(
-            integer(tree, "auto_update_interval_secs", d.autoUpdateIntervalSecs()))
+            integer(tree, "auto_update_interval_secs", d.autoUpdateIntervalSecs(), 1))
         .autoUpdateFeed(optText(tree, "auto_update_feed"))
         .autoUpdatePrerelease(bool(tree, "auto_update_prerelease", d.autoUpdatePrerelease()))
         .modelsRoot(text(tree, "models_root", d.modelsRoot()))
-        .wsReconnectAttempts(optInt(tree, "ws_reconnect_attempts"))
-        .localApiPort(optInt(tree, "local_api_port"))
+        .wsReconnectAttempts(optInt(tree, "ws_reconnect_attempts", Integer.MAX_VALUE))
+        .localApiPort(optInt(tree, "local_api_port", 65535))
         .localApiToken(optText(tree, "local_api_token"))
         .installId(optText(tree, "install_id"))
         .registrationRequestId(optText(tree, "registration_request_id"))
         .registrationSecret(optText(tree, "registration_secret"))
-        .drainTimeoutSecs(integer(tree, "drain_timeout_secs", d.drainTimeoutSecs()))
+        .drainTimeoutSecs(integer(tree, "drain_timeout_secs", d.drainTimeoutSecs(), 0))
         .vramMarginGb(number(tree, "vram_margin_gb", d.vramMarginGb()))
         .build();
+  }
+
+  /** The top-level keys that are neither read nor known legacy, in file order. */
+  static List<String> unknownKeys(JsonNode tree) {
+    List<String> unknown = new ArrayList<>();
+    for (String key : tree.propertyNames()) {
+      if (!KNOWN_KEYS.contains(key) && !LEGACY_KEYS.contains(key)) {
+        unknown.add(key);
+      }
+    }
+    return unknown;
   }
 
   private static @Nullable JsonNode present(JsonNode tree, String key) {
@@ -86,7 +113,7 @@ final class ConfigMapping {
       return null;
     }
     if (!value.isString()) {
-      throw new KeyError("key " + key + " must be a string");
+      throw new KeyError(key, "key " + key + " must be a string");
     }
     return value.stringValue();
   }
@@ -102,40 +129,59 @@ final class ConfigMapping {
       return fallback;
     }
     if (!value.isBoolean()) {
-      throw new KeyError("key " + key + " must be true or false");
+      throw new KeyError(key, "key " + key + " must be true or false");
     }
     return value.booleanValue();
   }
 
+  /** A finite number of at least 0; an integer is fine too ({@code 8} reads as 8.0). */
   private static double number(JsonNode tree, String key, double fallback) throws KeyError {
     JsonNode value = present(tree, key);
     if (value == null) {
       return fallback;
     }
-    if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
-      throw new KeyError("key " + key + " must be a number");
+    double number = Double.NaN;
+    if (value.isBigDecimal()) {
+      // 1e400 reads as a BigDecimal; its doubleValue() is infinite where the node's would throw.
+      number = value.decimalValue().doubleValue();
+    } else if (value.isBigInteger()) {
+      number = value.bigIntegerValue().doubleValue();
+    } else if (value.isNumber()) {
+      number = value.doubleValue();
     }
-    return value.doubleValue();
+    if (!Double.isFinite(number) || number < 0) {
+      throw new KeyError(key, "key " + key + " must be a number of at least 0");
+    }
+    return number;
   }
 
-  private static long integer(JsonNode tree, String key, long fallback) throws KeyError {
+  /** A whole number from {@code min} to {@link Long#MAX_VALUE}. */
+  private static long integer(JsonNode tree, String key, long fallback, long min) throws KeyError {
     JsonNode value = present(tree, key);
     if (value == null) {
       return fallback;
     }
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw new KeyError("key " + key + " must be a whole number");
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min) {
+      throw new KeyError(key, "key " + key + " must be a whole number of at least " + min);
     }
     return value.longValue();
   }
 
-  private static @Nullable Integer optInt(JsonNode tree, String key) throws KeyError {
+  /** A whole number from 0 to {@code max}. */
+  private static @Nullable Integer optInt(JsonNode tree, String key, int max) throws KeyError {
     JsonNode value = present(tree, key);
     if (value == null) {
       return null;
     }
-    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw new KeyError("key " + key + " must be a whole number");
+    if (!value.isIntegralNumber()
+        || !value.canConvertToInt()
+        || value.intValue() < 0
+        || value.intValue() > max) {
+      throw new KeyError(
+          key,
+          max == Integer.MAX_VALUE
+              ? "key " + key + " must be a whole number of at least 0"
+              : "key " + key + " must be a whole number from 0 to " + max);
     }
     return value.intValue();
   }

@@ -68,6 +68,22 @@ public final class StudioUrls {
     return apiBase;
   }
 
+  /**
+   * The origin of a normalised base, the part that decides who receives the credentials: scheme,
+   * host and port, as {@code https://host} or {@code http://host:8787}. {@code ws} counts as {@code
+   * http} and {@code wss} as {@code https}, since the worker speaks HTTP to both the same way; the
+   * host is lower-cased, a default port is left out and so is any user info. Two bases share an
+   * origin when these strings are equal.
+   */
+  public static String origin(URI apiBase) {
+    URI base = http(apiBase);
+    String scheme = base.getScheme().toLowerCase(Locale.ROOT);
+    String host = base.getHost() == null ? "" : base.getHost().toLowerCase(Locale.ROOT);
+    int port = base.getPort();
+    int standard = scheme.equals("https") ? 443 : 80;
+    return scheme + "://" + host + (port == -1 || port == standard ? "" : ":" + port);
+  }
+
   /** {@code POST .../workers/register-request}. */
   public static URI registerRequest(URI apiBase) {
     return URI.create(http(apiBase) + "/workers/register-request");

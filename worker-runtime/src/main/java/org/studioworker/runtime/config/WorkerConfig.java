@@ -108,14 +108,18 @@ public record WorkerConfig(
     return StudioUrls.normalise(apiBaseUrl);
   }
 
-  /** {@code models_root} with {@code ~} expanded to {@code HOME}. */
+  /**
+   * {@code models_root} with a leading {@code ~} expanded to {@code $HOME} from {@code env} (the
+   * passwd entry's home only when {@code HOME} is unset or empty), as the config path is.
+   *
+   * @param env the process environment ({@code System.getenv()})
+   */
   public java.nio.file.Path modelsRootPath(java.util.Map<String, String> env) {
-    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
     if (modelsRoot.equals("~")) {
-      return java.nio.file.Path.of(home);
+      return UserDirs.home(env);
     }
     if (modelsRoot.startsWith("~/")) {
-      return java.nio.file.Path.of(home, modelsRoot.substring(2));
+      return UserDirs.home(env).resolve(modelsRoot.substring(2));
     }
     return java.nio.file.Path.of(modelsRoot);
   }
@@ -153,6 +157,28 @@ public record WorkerConfig(
         .registrationRequestId(null)
         .registrationSecret(null)
         .build();
+  }
+
+  /**
+   * What moving to another studio leaves: no worker id, token, request or secret, so that none of
+   * them is sent to the new host; the install id stays, as it names this machine, not a studio's
+   * registration.
+   */
+  public WorkerConfig withRegistrationCleared() {
+    return new Builder(this)
+        .workerId(null)
+        .authToken(null)
+        .registrationRequestId(null)
+        .registrationSecret(null)
+        .build();
+  }
+
+  /** Whether any of the fields {@link #withRegistrationCleared} clears is set. */
+  public boolean hasRegistrationState() {
+    return workerId != null
+        || authToken != null
+        || registrationRequestId != null
+        || registrationSecret != null;
   }
 
   /** What {@code register --reset} leaves: no identity, no request, no secret. */

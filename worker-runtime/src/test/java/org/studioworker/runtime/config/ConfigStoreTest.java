@@ -3,12 +3,20 @@ package org.studioworker.runtime.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 final class ConfigStoreTest {
   private static final String TOKEN = "tok-5f2a9c1e7b3d4a6f8e0c2b4d6f8a0c2e";
@@ -82,22 +90,128 @@ final class ConfigStoreTest {
   }
 
   @Test
-  void legacyKeysAreAcceptedAndDroppedOnNextSave() throws Exception {
+  void legacyKeysAreAcceptedInSilenceAndDroppedOnNextSave() throws Exception {
     Path file = dir.resolve("config.toml");
     Files.writeString(
         file,
         """
         api_base_url = "http://127.0.0.1:1/"
-        legacy_gpu_name = "RTX"
+        only_when_idle = true
         vram_threshold_gb = 8
         """);
     ConfigStore store = new ConfigStore(file);
 
-    WorkerConfig config = store.load();
-    store.save(config);
+    ConfigStore.Loaded loaded = store.read();
+    store.save(loaded.config());
 
-    assertThat(config.vramThresholdGb()).isEqualTo(8.0);
-    assertThat(Files.readString(file)).doesNotContain("legacy_gpu_name");
+    assertThat(loaded.config().vramThresholdGb()).isEqualTo(8.0);
+    assertThat(loaded.warnings()).isEmpty();
+    assertThat(Files.readString(file)).doesNotContain("only_when_idle");
+  }
+
+  @Test
+  void misspelledKeyIsWarnedOfOnceWithItsLineButNotItsValue() throws Exception {
+    Path file = dir.resolve("config.toml");
+    Files.writeString(
+        file,
+        """
+        api_base_url = "http://127.0.0.1:1/"
+        auth_tokn = "%s"
+        # vram_treshold_gb below is a typo
+        vram_treshold_gb = 8.0
+        only_when_idle = false
+        [extra]
+        worker_id = "inside a table"
+        """
+            .formatted(TOKEN));
+    ConfigStore store = new ConfigStore(file);
+    ListAppender<ILoggingEvent> logged = recordConfigLogger();
+    List<String> warnings;
+    try {
+      warnings = store.read().warnings();
+      store.load();
+      store.loadOrCreate(null);
+    } finally {
+      stopRecording(logged);
+    }
+
+    assertThat(warnings)
+        .containsExactly(
+            "config file "
+                + file
+                + ", line 2: unknown key auth_tokn is ignored, and the next"
+                + " save drops it",
+            "config file "
+                + file
+                + ", line 4: unknown key vram_treshold_gb is ignored, and the"
+                + " next save drops it",
+            "config file "
+                + file
+                + ", line 6: unknown key extra is ignored, and the next save"
+                + " drops it");
+    assertThat(logged.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactlyElementsOf(warnings);
+    assertThat(logged.list)
+        .allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN))
+        .allSatisfy(e -> assertThat(e.getLoggerName()).isEqualTo("config"));
+    assertThat(String.join("\n", warnings)).doesNotContain(TOKEN).doesNotContain("8.0");
+  }
+
+  @Test
+  void unknownKeyWithAQuotedNameIsPlacedButNotEchoed() throws Exception {
+    Path file = dir.resolve("config.toml");
+    Files.writeString(file, "\"" + TOKEN + " pasted\" = 1\n");
+
+    List<String> warnings = new ConfigStore(file).read().warnings();
+
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains("line 1")
+        .contains("(a quoted name)")
+        .doesNotContain(TOKEN);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "vram_threshold_gb = 1e400 | vram_threshold_gb must be a number of at least 0 | 1e400",
+        "vram_threshold_gb = -1.5 | vram_threshold_gb must be a number of at least 0 | 1.5",
+        "vram_threshold_gb = inf | vram_threshold_gb must be a number of at least 0 | inf",
+        "vram_threshold_gb = nan | vram_threshold_gb must be a number of at least 0 | nan",
+        "vram_threshold_gb = 'twelve' | vram_threshold_gb must be a number | twelve",
+        "vram_margin_gb = 1e999 | vram_margin_gb must be a number of at least 0 | 1e999",
+        "ws_reconnect_attempts = 123456789012345678901234567890 | ws_reconnect_attempts must be a"
+            + " whole number of at least 0 | 1234567890",
+        "ws_reconnect_attempts = -3 | ws_reconnect_attempts must be a whole number | -3",
+        "ws_reconnect_attempts = 2.5 | ws_reconnect_attempts must be a whole number | 2.5",
+        "local_api_port = 123456789012345678901234567890 | local_api_port must be a whole number"
+            + " from 0 to 65535 | 1234567890",
+        "local_api_port = 65536 | local_api_port must be a whole number from 0 to 65535 | 65536",
+        "local_api_port = 'eighty' | local_api_port must be a whole number | eighty",
+        "auto_update_interval_secs = 0 | auto_update_interval_secs must be a whole number of at"
+            + " least 1 | = 0",
+        "auto_update_interval_secs = 99999999999999999999 | auto_update_interval_secs must be a"
+            + " whole number | 99999999999",
+        "drain_timeout_secs = -1 | drain_timeout_secs must be a whole number of at least 0 | -1",
+        "auto_start = 'yes' | auto_start must be true or false | yes",
+        "models_root = 42 | models_root must be a string | 42",
+      })
+  void valueTheFileCannotHoldNamesFileLineAndKeyButNotTheValue(
+      String line, String expected, String value) throws Exception {
+    Path file = dir.resolve("config.toml");
+    Files.writeString(file, "api_base_url = \"http://127.0.0.1:1/\"\n\n" + line + "\n");
+
+    assertThatThrownBy(() -> new ConfigStore(file).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config file " + file + ", line 3: ")
+        .hasMessageContaining(expected)
+        // The folder's random name could hold the digits; the rest of the message must not.
+        .satisfies(
+            e -> assertThat(stackText(e).replace(file.toString(), "")).doesNotContain(value));
   }
 
   @Test
@@ -168,6 +282,18 @@ final class ConfigStoreTest {
         .doesNotContain("cd".repeat(32))
         .doesNotContain("local-api-token-1");
     assertThat(config.toString()).doesNotContain(TOKEN);
+  }
+
+  private static ListAppender<ILoggingEvent> recordConfigLogger() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((Logger) LoggerFactory.getLogger("config")).addAppender(appender);
+    return appender;
+  }
+
+  private static void stopRecording(ListAppender<ILoggingEvent> appender) {
+    ((Logger) LoggerFactory.getLogger("config")).detachAppender(appender);
+    appender.stop();
   }
 
   private static String stackText(Throwable e) {

@@ -32,6 +32,19 @@ final class StudioUrlsTest {
         .isEqualTo(URI.create("http://h:1/graphics/api/workers/w/jobs/j/complete"));
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "https://Studio.Minis.GG/, https://studio.minis.gg",
+    "https://studio.minis.gg:443/x/graphics/api, https://studio.minis.gg",
+    "wss://studio.minis.gg/, https://studio.minis.gg",
+    "http://user:pw@127.0.0.1:8787/studio/, http://127.0.0.1:8787",
+    "ws://127.0.0.1:80, http://127.0.0.1",
+    "https://[::1]:8443/, https://[::1]:8443",
+  })
+  void originIsSchemeHostAndPortWithoutUserInfo(String input, String expected) throws Exception {
+    assertThat(StudioUrls.origin(StudioUrls.normalise(input))).isEqualTo(expected);
+  }
+
   @Test
   void otherSchemesAreAConfigurationError() {
     assertThatThrownBy(() -> StudioUrls.normalise("ftp://host/"))
