@@ -1,6 +1,7 @@
 // Signs a build for the self-update: writes <file>.sha256 (sha256sum format) and <file>.sig (the
 // base64 detached Ed25519 signature of the file's bytes).
-// Usage: java SignBuild.java <pkcs8-base64-private-key-file> <file>
+// Usage: java SignBuild.java <pkcs8-base64-private-key-file> <file> [base64 X.509 public key]
+// With a public key, the signature must verify under it (a release: the key the build trusts).
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -24,10 +26,22 @@ void main(String[] args) throws Exception {
   Signature signer = Signature.getInstance("Ed25519");
   signer.initSign(key);
   signer.update(bytes);
+  byte[] signature = signer.sign();
+  if (args.length > 2) {
+    Signature verifier = Signature.getInstance("Ed25519");
+    verifier.initVerify(
+        KeyFactory.getInstance("Ed25519")
+            .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(args[2].strip()))));
+    verifier.update(bytes);
+    if (!verifier.verify(signature)) {
+      System.err.println("SignBuild: the signing key is not the private half of the trusted key");
+      System.exit(1);
+    }
+  }
   String name = file.getFileName().toString();
   Files.writeString(
       file.resolveSibling(name + ".sig"),
-      Base64.getEncoder().encodeToString(signer.sign()) + "\n",
+      Base64.getEncoder().encodeToString(signature) + "\n",
       StandardCharsets.US_ASCII);
   String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   Files.writeString(

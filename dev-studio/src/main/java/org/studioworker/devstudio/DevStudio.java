@@ -3,6 +3,7 @@ package org.studioworker.devstudio;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.protocol.ErrorCode;
@@ -86,6 +88,8 @@ public final class DevStudio implements AutoCloseable {
    * @param maxLogEntries how many shipped log entries are kept per worker, newest kept
    * @param maxBodyBytes the largest HTTP request body accepted
    * @param knownWorkers workers the studio knows from the start (a restart keeps its workers)
+   * @param stateFile where the approved workers (ids and token hashes) are kept, so that a studio
+   *     started again on the same file still knows them; null keeps them in memory only
    */
   public record Options(
       String host,
@@ -103,7 +107,8 @@ public final class DevStudio implements AutoCloseable {
       int maxRecordedChars,
       int maxLogEntries,
       long maxBodyBytes,
-      List<WorkerCredentials> knownWorkers) {
+      List<WorkerCredentials> knownWorkers,
+      @Nullable Path stateFile) {
 
     /** Validates every value and copies the list. */
     public Options {
@@ -154,7 +159,8 @@ public final class DevStudio implements AutoCloseable {
           1 << 20,
           10_000,
           64L << 20,
-          List.of());
+          List.of(),
+          null);
     }
 
     /** A copy with another bind address. */
@@ -175,7 +181,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another port (0: a free one). */
@@ -196,7 +203,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy that approves registration requests at once, or not. */
@@ -217,7 +225,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /**
@@ -245,7 +254,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another silence check interval. */
@@ -266,7 +276,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with a delay between {@code hello} and {@code welcome}. */
@@ -287,7 +298,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another maximum of attempts. */
@@ -308,7 +320,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another cap on incoming messages, in characters. */
@@ -329,7 +342,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another registration rate limit. */
@@ -350,7 +364,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another job table size. */
@@ -371,7 +386,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with other caps on the frames recorded per worker. */
@@ -392,7 +408,8 @@ public final class DevStudio implements AutoCloseable {
           charsPerFrame,
           maxLogEntries,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another cap on the log entries kept per worker. */
@@ -413,7 +430,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           value,
           maxBodyBytes,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
     }
 
     /** A copy with another cap on request bodies. */
@@ -434,7 +452,33 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           value,
-          knownWorkers);
+          knownWorkers,
+          stateFile);
+    }
+
+    /**
+     * A copy that keeps the approved workers in {@code file} (loaded at start, rewritten atomically
+     * on every change); null: in memory only.
+     */
+    public Options withStateFile(@Nullable Path file) {
+      return new Options(
+          host,
+          port,
+          autoApprove,
+          silenceTimeout,
+          silenceCheckInterval,
+          welcomeDelay,
+          maxAttempts,
+          maxFrameChars,
+          registerRateLimit,
+          registerRateWindow,
+          maxJobs,
+          maxRecordedFrames,
+          maxRecordedChars,
+          maxLogEntries,
+          maxBodyBytes,
+          knownWorkers,
+          file);
     }
 
     /** A copy that knows one more worker from the start. */
@@ -457,7 +501,8 @@ public final class DevStudio implements AutoCloseable {
           maxRecordedChars,
           maxLogEntries,
           maxBodyBytes,
-          workers);
+          workers,
+          stateFile);
     }
 
     private static void positive(String name, Duration value) {
@@ -491,7 +536,11 @@ public final class DevStudio implements AutoCloseable {
     DevJson json = new DevJson(codec);
     this.signal = new StateSignal();
     this.faults = new Faults();
-    this.registrations = new Registrations(signal, options.autoApprove());
+    this.registrations =
+        new Registrations(
+            signal,
+            options.autoApprove(),
+            options.stateFile() == null ? null : new WorkerStore(options.stateFile()));
     options.knownWorkers().forEach(registrations::add);
     ScheduledThreadPoolExecutor scheduler =
         new ScheduledThreadPoolExecutor(

@@ -1,6 +1,7 @@
 package org.studioworker.devstudio;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -m org.studioworker.devstudio/org.studioworker.devstudio.DevStudioMain \
- *     [--host 127.0.0.1] [--port 8787] [--auto-approve]
+ *     [--host 127.0.0.1] [--port 8787] [--auto-approve] [--state FILE]
  * </pre>
  *
  * <p>Prints {@code dev-studio listening on http://HOST:PORT/} on stdout once it accepts
@@ -74,6 +75,7 @@ public final class DevStudioMain {
         }
         case "--auto-approve" -> options = options.withAutoApprove(true);
         case "--host" -> options = options.withHost(value(args, ++i, "--host"));
+        case "--state" -> options = options.withStateFile(Path.of(value(args, ++i, "--state")));
         case "--port" -> {
           String value = value(args, ++i, "--port");
           try {
@@ -98,9 +100,11 @@ public final class DevStudioMain {
   private static void usage(PrintStream out) {
     out.println(
         """
-        usage: dev-studio [--host ADDRESS] [--port N] [--auto-approve]
+        usage: dev-studio [--host ADDRESS] [--port N] [--auto-approve] [--state FILE]
           --host ADDRESS   address to bind (default 127.0.0.1: loopback only)
           --port N         port to listen on (default 8787; 0 picks a free one)
-          --auto-approve   approve every registration request at once""");
+          --auto-approve   approve every registration request at once
+          --state FILE     keep the approved workers (ids and token hashes) in FILE, so that a
+                           restart on the same FILE still knows them; jobs are never kept""");
   }
 }

@@ -1,5 +1,6 @@
 package org.studioworker.devstudio;
 
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,6 +87,9 @@ final class Registrations {
   private final StateSignal signal;
   private volatile boolean autoApprove;
 
+  /** Where the workers are kept across restarts; null: memory only. */
+  private final @Nullable WorkerStore store;
+
   /** Requests by id, oldest first; guarded by this. */
   private final LinkedHashMap<String, Request> requests = new LinkedHashMap<>();
 
@@ -96,8 +100,22 @@ final class Registrations {
   private final LinkedHashMap<String, byte[]> tokenHashes = new LinkedHashMap<>();
 
   Registrations(StateSignal signal, boolean autoApprove) {
+    this(signal, autoApprove, null);
+  }
+
+  /**
+   * Registrations that keep the approved workers in {@code store}, starting with those it holds.
+   *
+   * @throws IllegalStateException when the store cannot be read
+   */
+  Registrations(StateSignal signal, boolean autoApprove, @Nullable WorkerStore store) {
     this.signal = signal;
     this.autoApprove = autoApprove;
+    this.store = store;
+    if (store != null) {
+      tokenHashes.putAll(store.load());
+      LOG.info("{} approved workers from {}", tokenHashes.size(), store.file());
+    }
   }
 
   void setAutoApprove(boolean on) {
@@ -254,14 +272,30 @@ final class Registrations {
       tokenHashes.remove(eldest);
     }
     tokenHashes.put(credentials.workerId(), Secrets.sha256(credentials.authToken()));
+    persist();
     signal.changed();
   }
 
   /** Forgets a worker; its token stops working. Answers whether it was known. */
   synchronized boolean delete(String workerId) {
     boolean known = tokenHashes.remove(workerId) != null;
+    if (known) {
+      persist();
+    }
     signal.changed();
     return known;
+  }
+
+  /** Writes the workers to the store, if any; a failure is logged and the studio carries on. */
+  private void persist() {
+    if (store == null) {
+      return;
+    }
+    try {
+      store.save(tokenHashes);
+    } catch (UncheckedIOException e) {
+      LOG.error("{}; a restart will not know the workers approved since", e.getMessage(), e);
+    }
   }
 
   /** Whether the worker is known and the token is its token. */

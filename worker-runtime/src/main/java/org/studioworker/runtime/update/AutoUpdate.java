@@ -84,8 +84,9 @@ public final class AutoUpdate {
    * One check against the configured feed, without installing: {@code up to date: X} or {@code
    * update available: A -> B}.
    *
-   * @throws java.io.IOException when there is no feed, or it cannot be read or understood (the
-   *     message says which)
+   * @throws java.io.IOException when there is no feed, it cannot be reached or read, it is not a
+   *     feed (an HTML page, a JSON object that is not a release), or this development build may not
+   *     read it (not on loopback); the message says which
    */
   public static String check(WorkerConfig config, Map<String, String> env)
       throws java.io.IOException, InterruptedException {
@@ -94,6 +95,16 @@ public final class AutoUpdate {
 
   /** As {@link #check(WorkerConfig, Map)}, bounded by {@code deadlines}. */
   static String check(WorkerConfig config, Map<String, String> env, Deadlines deadlines)
+      throws java.io.IOException, InterruptedException {
+    return check(config, env, deadlines, TrustedKeys.builtIn().isDevelopment());
+  }
+
+  /**
+   * As {@link #check(WorkerConfig, Map)}, bounded by {@code deadlines}, for a development build or
+   * not (a development build reads a loopback feed only).
+   */
+  static String check(
+      WorkerConfig config, Map<String, String> env, Deadlines deadlines, boolean development)
       throws java.io.IOException, InterruptedException {
     String feed = config.autoUpdateFeed();
     if (feed == null || feed.isBlank()) {
@@ -108,7 +119,8 @@ public final class AutoUpdate {
               feed,
               currentVersion(),
               config.autoUpdatePrerelease(),
-              installation);
+              installation,
+              development);
       return switch (choice) {
         case FeedChoice.UpToDate u -> "up to date: " + u.current() + " (" + u.note() + ")";
         case FeedChoice.Available a -> "update available: " + a.current() + " -> " + a.target();

@@ -26,13 +26,14 @@ import org.studioworker.spi.net.BodyStream;
 /**
  * Downloads one release build and proves it genuine before anything unpacks it.
  *
- * <p>In order: the URL must be https (plain http only on loopback, for tests); the {@code
- * <asset>.sha256} sidecar, when it exists, must parse (first token of the first non-empty line, 64
- * hex) or the update is refused; the {@code <asset>.sig} detached Ed25519 signature must exist; the
- * body must be exactly its {@code Content-Length} (at most {@link #MAX_BYTES}), hashed with SHA-256
- * while it streams, with no gap longer than the idle deadline and within the download deadline
- * ({@link Deadlines}); then the hash must match the sidecar and the signature must verify under a
- * {@link TrustedKeys trusted key}. A file that fails any check is deleted.
+ * <p>In order: the URL must be https (plain http only on loopback, for tests; a development build
+ * accepts loopback only); the {@code <asset>.sha256} sidecar, when it exists, must parse (first
+ * token of the first non-empty line, 64 hex) or the update is refused; the {@code <asset>.sig}
+ * detached Ed25519 signature must exist; the body must be exactly its {@code Content-Length} (at
+ * most {@link #MAX_BYTES}), hashed with SHA-256 while it streams, with no gap longer than the idle
+ * deadline and within the download deadline ({@link Deadlines}); then the hash must match the
+ * sidecar and the signature must verify under a {@link TrustedKeys trusted key}. A file that fails
+ * any check is deleted.
  *
  * <p>The sidecar and the signature are small exchanges ({@link UpdateHttp#small}): bounded in time
  * and size, and their bodies are not read unless the answer is 200.
@@ -57,6 +58,11 @@ final class ReleaseDownload {
     this.keys = keys;
   }
 
+  /** Whether the keys are the development key's: downloads then come from loopback only. */
+  boolean isDevelopment() {
+    return keys.isDevelopment();
+  }
+
   /**
    * Downloads {@code asset} into {@code dir} and verifies it.
    *
@@ -64,7 +70,7 @@ final class ReleaseDownload {
    * @throws UpdateException when the build is refused (the message says why)
    */
   Path fetch(URI asset, Path dir) throws UpdateException, InterruptedException {
-    requireSafeUrl(asset);
+    requireSafeUrl(asset, "a download", keys.isDevelopment());
     Optional<String> expectedSha = sidecarSha256(asset);
     byte[] signature = signature(asset);
     Path file;
@@ -94,16 +100,34 @@ final class ReleaseDownload {
     }
   }
 
-  /** Refuses anything but https, and plain http to anything but loopback. */
-  static void requireSafeUrl(URI url) throws UpdateException {
+  /**
+   * Refuses anything but https, and plain http to anything but loopback; for a {@code development}
+   * build (one that trusts the committed development key, {@link TrustedKeys#isDevelopment}),
+   * anything but loopback.
+   *
+   * @param what what the URL is, for the message ({@code the update feed}, {@code a download})
+   */
+  static void requireSafeUrl(URI url, String what, boolean development) throws UpdateException {
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    boolean web = scheme.equals("https") || scheme.equals("http");
+    boolean loopback = web && url.getHost() != null && isLoopback(url.getHost());
+    if (development && !loopback) {
+      throw new UpdateException(
+          "refusing "
+              + what
+              + " that is not on loopback: "
+              + UpdateHttp.shown(url)
+              + "; this is a development build, which trusts the development update key"
+              + " committed with the source, so it takes updates only from 127.0.0.1, [::1] or"
+              + " localhost (deploy a release build: docs/update.md)");
+    }
     if (scheme.equals("https") && url.getHost() != null) {
       return;
     }
-    if (scheme.equals("http") && url.getHost() != null && isLoopback(url.getHost())) {
+    if (scheme.equals("http") && loopback) {
       return;
     }
-    throw new UpdateException("refusing a download that is not https: " + UpdateHttp.shown(url));
+    throw new UpdateException("refusing " + what + " that is not https: " + UpdateHttp.shown(url));
   }
 
   private static boolean isLoopback(String host) {
@@ -124,8 +148,7 @@ final class ReleaseDownload {
 
   private String stream(URI asset, Path file, TrustedKeys.Check check)
       throws UpdateException, InterruptedException {
-    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
-        http.stream(asset, "the headers of the build");
+    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = http.stream(asset, "the build");
     long length;
     try {
       length = declaredLength(asset, response);

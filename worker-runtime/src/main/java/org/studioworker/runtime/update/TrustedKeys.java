@@ -26,11 +26,20 @@ final class TrustedKeys {
 
   private final List<PublicKey> keys;
 
+  /** Whether {@link #keys} holds the development key, whose private half is committed. */
+  private final boolean development;
+
+  /** A set that is not the development key's (tests sign with keys of their own). */
   TrustedKeys(List<PublicKey> keys) {
+    this(keys, false);
+  }
+
+  TrustedKeys(List<PublicKey> keys, boolean development) {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("at least one trusted key");
     }
     this.keys = List.copyOf(keys);
+    this.development = development;
   }
 
   /** The keys built into this worker. */
@@ -49,7 +58,8 @@ final class TrustedKeys {
    * Parses the resource format: {@code release <base64>} and {@code dev <base64>} lines. When any
    * release key is present only the release keys count; otherwise the development keys do. A
    * release line that is an unfilled build property ({@code ${...}}) is a development build's
-   * placeholder and is ignored.
+   * placeholder and is ignored. The set is a development set when it holds a development key (a
+   * release key equal to one counts too).
    */
   static TrustedKeys parse(String text) {
     List<PublicKey> release = new ArrayList<>();
@@ -69,7 +79,18 @@ final class TrustedKeys {
         default -> throw new IllegalArgumentException("unknown key kind " + parts[0]);
       }
     }
-    return new TrustedKeys(release.isEmpty() ? dev : release);
+    return release.isEmpty()
+        ? new TrustedKeys(dev, true)
+        : new TrustedKeys(release, release.stream().anyMatch(dev::contains));
+  }
+
+  /**
+   * Whether this set trusts the development key: anyone can sign for such a build, so it takes
+   * updates only from loopback ({@link ReleaseDownload#requireSafeUrl}). {@code
+   * Version.isDevelopmentBuild()} answers the same for the built-in set.
+   */
+  boolean isDevelopment() {
+    return development;
   }
 
   /** An Ed25519 public key from base64 X.509 text. */

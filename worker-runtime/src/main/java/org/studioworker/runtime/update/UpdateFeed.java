@@ -26,16 +26,22 @@ final class UpdateFeed {
   private UpdateFeed() {}
 
   /**
-   * Parses a feed: an array of releases, or one release object. A release without a {@code
-   * tag_name} is skipped; an asset without a usable name or URL is dropped.
+   * Parses a feed: an array of releases, or one release object. An array entry without a {@code
+   * tag_name} is skipped; an asset without a usable name or URL is dropped. An empty array is a
+   * feed without releases.
    *
-   * @throws UpdateException when the document is not JSON of that shape
+   * @throws UpdateException when the document is not a feed: not JSON (an HTML page, say), an
+   *     object without a {@code tag_name} (an API error, some other document), or a non-empty array
+   *     none of whose entries is a release
    */
   static List<Release> parse(String json) throws UpdateException {
     JsonNode root;
     try {
       root = JSON.readTree(json);
     } catch (JacksonException e) {
+      if (json.stripLeading().startsWith("<")) {
+        throw new UpdateException("the update feed is not JSON: it looks like an HTML or XML page");
+      }
       // The location only: a feed body is not ours to echo into a log line.
       throw new UpdateException("the update feed is not JSON (" + e.getOriginalMessage() + ")");
     }
@@ -43,28 +49,47 @@ final class UpdateFeed {
     if (root != null && root.isArray()) {
       root.forEach(nodes::add);
     } else if (root != null && root.isObject()) {
+      if (release(root).isEmpty()) {
+        throw new UpdateException(
+            "the update feed is not a release: a JSON object without a tag_name");
+      }
       nodes.add(root);
     } else {
       throw new UpdateException("the update feed is neither a release nor an array of releases");
     }
     List<Release> releases = new ArrayList<>();
     for (JsonNode node : nodes) {
-      JsonNode tag = node.get("tag_name");
-      if (!node.isObject() || tag == null || !tag.isString()) {
+      Optional<Release> release = release(node);
+      if (release.isEmpty()) {
         log.warn("update feed: skipping an entry without a tag_name");
         continue;
       }
-      List<Release.Asset> assets = new ArrayList<>();
-      JsonNode list = node.get("assets");
-      if (list != null && list.isArray()) {
-        for (JsonNode asset : list) {
-          asset(asset).ifPresent(assets::add);
-        }
-      }
-      releases.add(
-          new Release(tag.stringValue(), flag(node, "prerelease"), flag(node, "draft"), assets));
+      releases.add(release.get());
+    }
+    if (releases.isEmpty() && !nodes.isEmpty()) {
+      throw new UpdateException(
+          "the update feed is not a list of releases: none of its "
+              + nodes.size()
+              + " entries has a tag_name");
     }
     return releases;
+  }
+
+  /** One release, or empty when {@code node} is not an object with a string {@code tag_name}. */
+  private static Optional<Release> release(JsonNode node) {
+    JsonNode tag = node.get("tag_name");
+    if (!node.isObject() || tag == null || !tag.isString()) {
+      return Optional.empty();
+    }
+    List<Release.Asset> assets = new ArrayList<>();
+    JsonNode list = node.get("assets");
+    if (list != null && list.isArray()) {
+      for (JsonNode asset : list) {
+        asset(asset).ifPresent(assets::add);
+      }
+    }
+    return Optional.of(
+        new Release(tag.stringValue(), flag(node, "prerelease"), flag(node, "draft"), assets));
   }
 
   /**

@@ -1,14 +1,20 @@
 package org.studioworker.runtime.update;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.Flow;
+import javax.net.ssl.SSLHandshakeException;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.http.BodyLimit;
 import org.studioworker.runtime.http.StudioHttp;
@@ -118,16 +124,54 @@ final class UpdateHttp {
       throws UpdateException, InterruptedException {
     try {
       return StudioHttp.exchange(http, request, handler, deadlines.exchange(), () -> false);
+    } catch (HttpConnectTimeoutException e) {
+      throw new UpdateException("cannot reach " + what + " " + shown(url) + ": " + why(e), e);
     } catch (HttpTimeoutException e) {
       throw new UpdateException(
           what + " did not arrive within " + Deadlines.shown(deadlines.exchange()));
     } catch (IOException e) {
-      throw new UpdateException("cannot fetch " + what + " (" + shown(url) + "): " + why(e), e);
+      throw new UpdateException("cannot reach " + what + " " + shown(url) + ": " + why(e), e);
     }
   }
 
-  private static String why(Throwable cause) {
-    String message = cause.getMessage();
-    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  /**
+   * A transport error in words. The JDK's client throws some without a message (a refused
+   * connection is a bare {@code ConnectException}), so the kind of error is named first; then the
+   * first message in the chain; then the class.
+   */
+  static String why(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      switch (t) {
+        case HttpConnectTimeoutException e -> {
+          return "the connection timed out";
+        }
+        case ConnectException e -> {
+          String message = e.getMessage();
+          return message == null || message.isBlank() || message.contains("refused")
+              ? "connection refused"
+              : message;
+        }
+        case UnknownHostException e -> {
+          return "unknown host";
+        }
+        case SSLHandshakeException e -> {
+          return "the TLS handshake failed" + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        case ClosedChannelException e -> {
+          return "the connection was closed";
+        }
+        case EOFException e -> {
+          return "the connection was closed before the reply was complete";
+        }
+        default -> {}
+      }
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && !message.isBlank() && !message.equals("null")) {
+        return message;
+      }
+    }
+    return error.getClass().getSimpleName();
   }
 }

@@ -62,7 +62,14 @@ final class Updater {
     }
     FeedChoice choice;
     try {
-      choice = check(http, feed, current, settings.autoUpdatePrerelease(), installation);
+      choice =
+          check(
+              http,
+              feed,
+              current,
+              settings.autoUpdatePrerelease(),
+              installation,
+              download.isDevelopment());
     } catch (UpdateException e) {
       return new UpdateDecision.CheckError(e.reason());
     }
@@ -105,20 +112,28 @@ final class Updater {
     return held != null;
   }
 
-  /** Reads the feed at {@code feedUrl} and picks what to install. */
+  /**
+   * Reads the feed at {@code feedUrl} and picks what to install.
+   *
+   * @param development whether this is a development build, which reads a loopback feed only
+   */
   static FeedChoice check(
       UpdateHttp http,
       String feedUrl,
       SemVer current,
       boolean prereleases,
-      Installation installation)
+      Installation installation,
+      boolean development)
       throws UpdateException, InterruptedException {
     return UpdateFeed.choose(
-        UpdateFeed.parse(fetchFeed(http, feedUrl)), current, prereleases, installation.refused());
+        UpdateFeed.parse(fetchFeed(http, feedUrl, development)),
+        current,
+        prereleases,
+        installation.refused());
   }
 
   /** The feed's text: a small exchange, at most {@link #MAX_FEED_BYTES}, within the deadline. */
-  static String fetchFeed(UpdateHttp http, String feedUrl)
+  static String fetchFeed(UpdateHttp http, String feedUrl, boolean development)
       throws UpdateException, InterruptedException {
     URI uri;
     try {
@@ -126,7 +141,7 @@ final class Updater {
     } catch (URISyntaxException e) {
       throw new UpdateException("auto_update_feed is not a URL");
     }
-    ReleaseDownload.requireSafeUrl(uri);
+    ReleaseDownload.requireSafeUrl(uri, "the update feed", development);
     UpdateHttp.Reply reply = http.small(uri, "the update feed", "application/json", MAX_FEED_BYTES);
     if (reply.status() != 200) {
       throw new UpdateException("the update feed answered HTTP " + reply.status());

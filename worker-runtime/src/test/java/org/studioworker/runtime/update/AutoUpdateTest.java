@@ -130,6 +130,46 @@ final class AutoUpdateTest {
     assertThat(AutoUpdate.check(config, Map.of())).startsWith("up to date: ");
   }
 
+  @Test
+  void checkUpdateSaysWhatFailedWhenNothingListens() {
+    String closed = ClosedPort.url("/feed").toString();
+    WorkerConfig unreachable = new WorkerConfig.Builder(config).autoUpdateFeed(closed).build();
+    assertThatThrownBy(() -> AutoUpdate.check(unreachable, Map.of()))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot reach the update feed " + closed + ": connection refused");
+  }
+
+  @Test
+  void checkUpdateRefusesADocumentThatIsNotAFeed() {
+    server.put("/feed", "<html><body>rate limited</body></html>");
+    assertThatThrownBy(() -> AutoUpdate.check(config, Map.of()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not JSON");
+    server.put("/feed", "{\"documentation_url\":\"https://docs.example.test\"}");
+    assertThatThrownBy(() -> AutoUpdate.check(config, Map.of()))
+        .isInstanceOf(IOException.class)
+        .hasMessage("the update feed is not a release: a JSON object without a tag_name");
+  }
+
+  @Test
+  void checkUpdateOfADevelopmentBuildRefusesAFeedOffLoopbackWithoutAsking() {
+    WorkerConfig remote =
+        new WorkerConfig.Builder(config)
+            .autoUpdateFeed("https://updates.example.test/releases")
+            .build();
+    assertThatThrownBy(() -> AutoUpdate.check(remote, Map.of(), Deadlines.STANDARD, true))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("development build")
+        .hasMessageContaining("only from 127.0.0.1, [::1] or localhost");
+  }
+
+  @Test
+  void checkUpdateOfADevelopmentBuildReadsALoopbackFeed() throws Exception {
+    assertThat(AutoUpdate.check(config, Map.of(), Deadlines.STANDARD, true))
+        .startsWith("up to date: ");
+    assertThat(server.requested).containsExactly("/feed");
+  }
+
   private Callable<?> task() {
     return AutoUpdate.task(
             Map.of("STUDIO_WORKER_HOME", root.toString(), "STUDIO_WORKER_UPDATE_TICK_SECS", "1"),

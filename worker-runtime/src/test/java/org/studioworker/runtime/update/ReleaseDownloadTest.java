@@ -248,22 +248,74 @@ final class ReleaseDownloadTest {
 
   @Test
   void refusesPlainHttpExceptOnLoopback() {
-    assertThatThrownBy(() -> ReleaseDownload.requireSafeUrl(URI.create("http://example.com/a")))
+    assertThatThrownBy(() -> safe("http://example.com/a", false))
         .isInstanceOf(UpdateException.class)
-        .hasMessageContaining("not https");
-    assertThatThrownBy(() -> ReleaseDownload.requireSafeUrl(URI.create("ftp://127.0.0.1/a")))
-        .isInstanceOf(UpdateException.class);
-    assertThatThrownBy(
-            () -> ReleaseDownload.requireSafeUrl(URI.create("http://127.0.0.1.nip.io/a")))
+        .hasMessage("refusing a download that is not https: http://example.com/a");
+    assertThatThrownBy(() -> safe("ftp://127.0.0.1/a", false)).isInstanceOf(UpdateException.class);
+    assertThatThrownBy(() -> safe("http://127.0.0.1.nip.io/a", false))
         .isInstanceOf(UpdateException.class);
   }
 
   @Test
   void acceptsHttpsAndLoopbackHttp() throws Exception {
-    ReleaseDownload.requireSafeUrl(URI.create("https://github.com/a"));
-    ReleaseDownload.requireSafeUrl(URI.create("http://127.0.0.1:8080/a"));
-    ReleaseDownload.requireSafeUrl(URI.create("http://[::1]:8080/a"));
-    ReleaseDownload.requireSafeUrl(URI.create("http://localhost/a"));
+    safe("https://github.com/a", false);
+    safe("http://127.0.0.1:8080/a", false);
+    safe("http://[::1]:8080/a", false);
+    safe("http://localhost/a", false);
+  }
+
+  @Test
+  void aDevelopmentBuildAcceptsLoopbackOnly() throws Exception {
+    safe("http://127.0.0.1:8080/a", true);
+    safe("https://127.0.0.1:8443/a", true);
+    safe("http://[::1]:8080/a", true);
+    safe("http://localhost/a", true);
+    assertThatThrownBy(() -> safe("https://github.com/a?token=x", true))
+        .isInstanceOf(UpdateException.class)
+        .hasMessageStartingWith(
+            "refusing a download that is not on loopback: https://github.com/a;")
+        .hasMessageContaining("development build")
+        .hasMessageContaining("127.0.0.1, [::1] or localhost")
+        .hasMessageNotContaining("token");
+    assertThatThrownBy(() -> safe("http://127.0.0.1.nip.io/a", true))
+        .isInstanceOf(UpdateException.class)
+        .hasMessageContaining("development build");
+  }
+
+  @Test
+  void aDevelopmentBuildFetchesNoDownloadOffLoopback() {
+    ReleaseDownload development =
+        new ReleaseDownload(
+            new UpdateHttp(AutoUpdate.client(), PATIENT),
+            new TrustedKeys(List.of(trusted.getPublic()), true));
+    assertThatThrownBy(
+            () ->
+                development.fetch(
+                    URI.create("https://example.test/studio-worker-0.6.0-linux-x64.tar.gz"), dir))
+        .isInstanceOf(UpdateException.class)
+        .hasMessageContaining("development build");
+    assertThat(server.requested).isEmpty();
+  }
+
+  @Test
+  void aDevelopmentBuildStillDownloadsFromLoopback() throws Exception {
+    ReleaseDownload development =
+        new ReleaseDownload(
+            new UpdateHttp(AutoUpdate.client(), PATIENT),
+            new TrustedKeys(List.of(trusted.getPublic()), true));
+    assertThat(development.fetch(server.url(ASSET), dir)).hasBinaryContent(BUILD);
+  }
+
+  @Test
+  void namesAClosedPortAsARefusedConnection() throws Exception {
+    URI closed = ClosedPort.url("/studio-worker-0.6.0-linux-x64.tar.gz");
+    assertThatThrownBy(() -> download.fetch(closed, dir))
+        .isInstanceOf(UpdateException.class)
+        .hasMessage("cannot reach the .sha256 sidecar " + closed + ".sha256: connection refused");
+  }
+
+  private static void safe(String url, boolean development) throws UpdateException {
+    ReleaseDownload.requireSafeUrl(URI.create(url), "a download", development);
   }
 
   private void assertFloodCutShort() {

@@ -33,6 +33,24 @@ final class TrustedKeysTest {
     assertThat(TrustedKeys.builtIn()).isNotNull();
   }
 
+  @Test
+  void aSetIsADevelopmentSetWhenItTrustsADevelopmentKey() {
+    String devLine = "dev " + encoded(dev) + "\n";
+    assertThat(TrustedKeys.parse("release ${studio.update.trustedKey}\n" + devLine).isDevelopment())
+        .isTrue();
+    assertThat(TrustedKeys.parse("release " + encoded(release) + "\n" + devLine).isDevelopment())
+        .isFalse();
+    assertThat(TrustedKeys.parse("release " + encoded(dev) + "\n" + devLine).isDevelopment())
+        .as("a release key that is the development key")
+        .isTrue();
+  }
+
+  @Test
+  void theBuildKindThatVersionReportsIsTheBuiltInKeys() {
+    assertThat(org.studioworker.runtime.Version.isDevelopmentBuild())
+        .isEqualTo(TrustedKeys.builtIn().isDevelopment());
+  }
+
   private boolean verifies(TrustedKeys keys, KeyPair signer) throws Exception {
     TrustedKeys.Check check = keys.start();
     check.update(data, 0, data.length);

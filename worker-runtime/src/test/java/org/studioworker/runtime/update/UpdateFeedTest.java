@@ -44,6 +44,40 @@ final class UpdateFeedTest {
   }
 
   @Test
+  void refusesAnHtmlPageSayingSo() {
+    assertThatThrownBy(() -> UpdateFeed.parse("\n  <!DOCTYPE html><html></html>"))
+        .isInstanceOf(UpdateException.class)
+        .hasMessage("the update feed is not JSON: it looks like an HTML or XML page");
+  }
+
+  @Test
+  void refusesAJsonObjectThatIsNotARelease() {
+    assertThatThrownBy(() -> UpdateFeed.parse("{\"message\":\"Not Found\"}"))
+        .isInstanceOf(UpdateException.class)
+        .hasMessage("the update feed is not a release: a JSON object without a tag_name");
+  }
+
+  @Test
+  void refusesAnArrayWithoutASingleRelease() {
+    assertThatThrownBy(() -> UpdateFeed.parse("[1, {\"name\": \"x\"}]"))
+        .isInstanceOf(UpdateException.class)
+        .hasMessage(
+            "the update feed is not a list of releases: none of its 2 entries has a tag_name");
+  }
+
+  @Test
+  void anEmptyArrayIsAFeedWithoutReleases() throws Exception {
+    assertThat(UpdateFeed.parse("[]")).isEmpty();
+  }
+
+  @Test
+  void skipsAnEntryWithoutATagBesideARelease() throws Exception {
+    assertThat(UpdateFeed.parse("[{\"name\":\"x\"}," + release("v0.6.0", false, false, true) + "]"))
+        .extracting(Release::tag)
+        .containsExactly("v0.6.0");
+  }
+
+  @Test
   void picksTheNewestReleaseThatCarriesOurBuild() throws Exception {
     FeedChoice choice =
         choose(

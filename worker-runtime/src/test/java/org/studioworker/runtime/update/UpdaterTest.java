@@ -65,6 +65,18 @@ final class UpdaterTest {
         new ReleaseDownload(http, new TrustedKeys(List.of(key.getPublic()))));
   }
 
+  /** An updater of a development build: it trusts {@link #key} as the development key. */
+  private Updater developmentUpdater() {
+    UpdateHttp http = new UpdateHttp(AutoUpdate.client(), PATIENT);
+    return new Updater(
+        config::get,
+        v("0.5.0"),
+        installation,
+        gate,
+        http,
+        new ReleaseDownload(http, new TrustedKeys(List.of(key.getPublic()), true)));
+  }
+
   @AfterEach
   void stop() {
     server.close();
@@ -138,6 +150,66 @@ final class UpdaterTest {
   void checksAndInstallsThroughAServerThatRefusesUpgradeRequests() throws Exception {
     server.refuseUpgrades();
     assertThat(updater.tick()).isEqualTo(new UpdateDecision.Updated(v("0.5.0"), v("0.6.0")));
+  }
+
+  @Test
+  void reportsACheckErrorNamingTheFeedWhenNothingListens() throws Exception {
+    String closed = ClosedPort.url("/feed").toString();
+    config.set(new WorkerConfig.Builder(config.get()).autoUpdateFeed(closed).build());
+    assertThat(updater.tick())
+        .isEqualTo(
+            new UpdateDecision.CheckError(
+                "cannot reach the update feed " + closed + ": connection refused"));
+  }
+
+  @Test
+  void reportsACheckErrorForADocumentThatIsNotAFeed() throws Exception {
+    server.put("/feed", "<!doctype html><html><body>Sign in</body></html>");
+    assertThat(updater.tick())
+        .isEqualTo(
+            new UpdateDecision.CheckError(
+                "the update feed is not JSON: it looks like an HTML or XML page"));
+    server.put("/feed", "{\"message\":\"Not Found\"}");
+    assertThat(updater.tick())
+        .isEqualTo(
+            new UpdateDecision.CheckError(
+                "the update feed is not a release: a JSON object without a tag_name"));
+  }
+
+  @Test
+  void aDevelopmentBuildReadsNoFeedOffLoopback() throws Exception {
+    config.set(
+        new WorkerConfig.Builder(config.get())
+            .autoUpdateFeed("https://updates.example.test/feed.json")
+            .build());
+    UpdateDecision decision = developmentUpdater().tick();
+    assertThat(decision).isInstanceOf(UpdateDecision.CheckError.class);
+    assertThat(((UpdateDecision.CheckError) decision).why())
+        .startsWith(
+            "refusing the update feed that is not on loopback:"
+                + " https://updates.example.test/feed.json; this is a development build")
+        .contains("127.0.0.1, [::1] or localhost");
+    assertThat(root.resolve("staging")).doesNotExist();
+  }
+
+  @Test
+  void aDevelopmentBuildUpdatesFromALoopbackFeed() throws Exception {
+    assertThat(developmentUpdater().tick())
+        .isEqualTo(new UpdateDecision.Updated(v("0.5.0"), v("0.6.0")));
+  }
+
+  @Test
+  void aDevelopmentBuildRefusesABuildOffLoopbackThatALoopbackFeedNames() throws Exception {
+    server.put(
+        "/feed",
+        "[{\"tag_name\":\"v0.6.0\",\"assets\":[{\"name\":\"studio-worker-0.6.0-linux-x64.tar.gz\","
+            + "\"browser_download_url\":\"https://cdn.example.test/studio-worker-0.6.0-linux-x64.tar.gz\"}]}]");
+    UpdateDecision decision = developmentUpdater().tick();
+    assertThat(decision).isInstanceOf(UpdateDecision.UpdateError.class);
+    assertThat(((UpdateDecision.UpdateError) decision).why())
+        .startsWith("refusing a download that is not on loopback");
+    assertThat(Files.readSymbolicLink(root.resolve("current")))
+        .isEqualTo(Path.of("versions/0.5.0"));
   }
 
   @Test
