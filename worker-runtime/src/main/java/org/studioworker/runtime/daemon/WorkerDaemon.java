@@ -299,16 +299,21 @@ public final class WorkerDaemon {
     log.info(
         "studio-worker {} starting: config {}, studio {}, worker {}, vram threshold {} GB,"
             + " models root {}, auto-update {}, engines: {}",
-        Version.current(),
+        Version.describe(),
         store.path(),
         apiBase,
         RegistrationGate.describe(initial.workerId()),
         initial.vramThresholdGb(),
         modelsRoot,
-        initial.autoUpdateEnabled()
-            ? "on (every " + initial.autoUpdateIntervalSecs() + " s)"
-            : "off",
+        !initial.autoUpdateEnabled()
+            ? "off"
+            : initial.autoUpdateFeed() == null || initial.autoUpdateFeed().isBlank()
+                ? "on, but no feed configured"
+                : "on (every " + initial.autoUpdateIntervalSecs() + " s)",
         engines.describe());
+    if (Version.isDevelopmentBuild()) {
+      log.warn("{}", Version.buildNote());
+    }
     for (EngineRegistry.Engine engine : engines.roster()) {
       if (engine.readiness().equals("ok")) {
         log.info(
