@@ -72,7 +72,8 @@ final class StatusCommand implements Callable<Integer> {
             + (config.autoUpdatePrerelease() ? ", prereleases included" : "")
             + (config.autoUpdateFeed() == null ? "" : ", feed " + config.autoUpdateFeed()));
     out.println("drain timeout:   " + config.drainTimeoutSecs() + " s");
-    LogSetup.install(java.util.Map.of("STUDIO_WORKER_LOG", "error"), Version.current());
+    // The engines' and the GPU library's start-up warnings say what the lines below print.
+    LogSetup.onlyErrors(parent.env);
     Path work = Files.createTempDirectory("studio-worker-status-");
     java.util.List<Path> pluginDirs = new java.util.ArrayList<>();
     Path configDir = store.path().getParent();
