@@ -26,7 +26,6 @@ final class CliTest {
     CommandLine line = StudioWorkerCommand.commandLine(Map.of("HOME", dir.toString()));
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
-    line.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
     return line.execute(args);
   }
 
@@ -141,5 +140,18 @@ final class CliTest {
   @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("--frobnicate")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void unknownVerbAndMissingArgumentAreUsageErrorsOnStderrOnly() {
+    assertThat(run("--config", config().toString(), "no-such-verb")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("--config", config().toString(), "set-threshold")).isEqualTo(ExitCodes.USAGE);
+
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString())
+        .startsWith("error: unknown command 'no-such-verb'\n")
+        .contains("error: missing required parameter: 'GB'\n")
+        .contains("Usage: studio-worker set-threshold [--config=PATH] GB\n")
+        .contains("Run `studio-worker help set-threshold` for its options.\n");
   }
 }
