@@ -110,10 +110,27 @@ final class CliTest {
         .contains("studio:          https://studio.minis.gg/graphics/api")
         .contains("registration:    approved as w-7")
         .contains("vram threshold:  12.0 GB")
-        .contains("auto-update:     on, every 1800 s")
+        .contains("auto-update:     on, but no feed configured\n")
         .contains("engines:")
         .contains("gpus:")
         .doesNotContain(TOKEN);
+  }
+
+  @Test
+  void statusSaysAutoUpdateIsOnOnlyWhenAFeedIsConfigured() throws Exception {
+    Files.writeString(
+        config(),
+        "auto_update_feed = \"https://feed.example/releases.json\"\nauto_update_prerelease = true\n");
+    assertThat(run("--config", config().toString(), "status")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "auto-update:     on, every 1800 s, feed https://feed.example/releases.json,"
+                + " prereleases included\n");
+
+    out.getBuffer().setLength(0);
+    Files.writeString(config(), "auto_update_enabled = false\n");
+    assertThat(run("--config", config().toString(), "status")).isZero();
+    assertThat(out.toString()).contains("auto-update:     off\n");
   }
 
   @Test
