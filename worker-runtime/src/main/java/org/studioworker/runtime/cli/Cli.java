@@ -1,18 +1,19 @@
 package org.studioworker.runtime.cli;
 
 import java.util.Map;
-import org.studioworker.runtime.daemon.ExitCodes;
-import picocli.CommandLine;
+import org.studioworker.runtime.logs.LogSetup;
 
 /** Runs the picocli command line. */
 public final class Cli {
   private Cli() {}
 
-  /** Parses and runs {@code args}; returns the exit code. Usage errors give {@code 2}. */
+  /**
+   * Sets logging up, then parses and runs {@code args}; returns the exit code. Usage errors give
+   * {@code 2}, with the message and the synopsis on stderr and nothing on stdout.
+   */
   public static int execute(Map<String, String> env, String... args) {
-    CommandLine line = StudioWorkerCommand.commandLine(env);
-    line.setExitCodeExceptionMapper(e -> ExitCodes.FAILURE);
-    line.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
-    return line.execute(args);
+    // Before parsing: a usage error, too, must not end with Logback's default debug output.
+    LogSetup.installConsole(env);
+    return StudioWorkerCommand.commandLine(env).execute(args);
   }
 }

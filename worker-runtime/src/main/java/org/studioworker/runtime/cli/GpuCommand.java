@@ -1,12 +1,10 @@
 package org.studioworker.runtime.cli;
 
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.studioworker.gpu.GpuDetection;
 import org.studioworker.gpu.GpuInventories;
 import org.studioworker.gpu.GpuInventory;
-import org.studioworker.runtime.Version;
 import org.studioworker.runtime.daemon.ExitCodes;
 import org.studioworker.runtime.logs.LogSetup;
 import picocli.CommandLine.Command;
@@ -30,7 +28,8 @@ final class GpuCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    LogSetup.install(Map.of("STUDIO_WORKER_LOG", "error"), Version.current());
+    // The GPU library's warnings say what the answer prints (which source, why not NVML).
+    LogSetup.onlyErrors(parent.env);
     PrintWriter out = spec.commandLine().getOut();
     GpuDetection detection = GpuInventories.detect(parent.env, System.getProperties());
     try (GpuInventory inventory = detection.inventory()) {

@@ -64,15 +64,10 @@ final class StatusCommand implements Callable<Integer> {
     out.println("vram threshold:  " + config.vramThresholdGb() + " GB");
     Path models = config.modelsRootPath(parent.env);
     out.println("models root:     " + models);
-    out.println(
-        "auto-update:     "
-            + (config.autoUpdateEnabled()
-                ? "on, every " + config.autoUpdateIntervalSecs() + " s"
-                : "off")
-            + (config.autoUpdatePrerelease() ? ", prereleases included" : "")
-            + (config.autoUpdateFeed() == null ? "" : ", feed " + config.autoUpdateFeed()));
+    out.println("auto-update:     " + autoUpdate(config));
     out.println("drain timeout:   " + config.drainTimeoutSecs() + " s");
-    LogSetup.install(java.util.Map.of("STUDIO_WORKER_LOG", "error"), Version.current());
+    // The engines' and the GPU library's start-up warnings say what the lines below print.
+    LogSetup.onlyErrors(parent.env);
     Path work = Files.createTempDirectory("studio-worker-status-");
     java.util.List<Path> pluginDirs = new java.util.ArrayList<>();
     Path configDir = store.path().getParent();
@@ -144,6 +139,23 @@ final class StatusCommand implements Callable<Integer> {
     return bytes == null
         ? "n/a"
         : String.format(java.util.Locale.ROOT, "%.1f GB", bytes / (1024.0 * 1024.0 * 1024.0));
+  }
+
+  /** Whether the worker updates itself: "on" only when there is a feed to ask. */
+  static String autoUpdate(WorkerConfig config) {
+    String feed = config.autoUpdateFeed();
+    boolean hasFeed = feed != null && !feed.isBlank();
+    if (!config.autoUpdateEnabled()) {
+      return "off" + (hasFeed ? " (feed " + feed + ")" : "");
+    }
+    if (!hasFeed) {
+      return "on, but no feed configured";
+    }
+    return "on, every "
+        + config.autoUpdateIntervalSecs()
+        + " s, feed "
+        + feed
+        + (config.autoUpdatePrerelease() ? ", prereleases included" : "");
   }
 
   private static String registration(WorkerConfig config) {

@@ -42,7 +42,7 @@ public final class StudioWorkerCommand implements Runnable {
     this.spec = CommandLine.Model.CommandSpec.create();
   }
 
-  /** The command line with every subcommand, ready to execute. */
+  /** The command line with every subcommand and its error handling, ready to execute. */
   static CommandLine commandLine(Map<String, String> env) {
     StudioWorkerCommand root = new StudioWorkerCommand(env);
     CommandLine line = new CommandLine(root);
@@ -54,6 +54,10 @@ public final class StudioWorkerCommand implements Runnable {
     line.addSubcommand("set-threshold", new SetThresholdCommand(root));
     line.addSubcommand("check-update", new CheckUpdateCommand(root));
     line.addSubcommand("help", new CommandLine.HelpCommand());
+    // Set after the subcommands: picocli hands the handlers to those registered by now.
+    CommandErrors errors = new CommandErrors();
+    line.setParameterExceptionHandler(errors);
+    line.setExecutionExceptionHandler(errors);
     return line;
   }
 

@@ -11,6 +11,7 @@ import io.sentry.SentryEvent;
 import io.sentry.SentryLevel;
 import io.sentry.logback.SentryAppender;
 import io.sentry.protocol.Message;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -18,11 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Configures Logback for the worker: stderr console, the ship appender, and opt-in Sentry.
  *
- * <p>Called once at start, on the main thread, before anything logs.
+ * <p>Called on the main thread before anything logs: {@link #installConsole} before the command
+ * line is parsed, then {@link #install} by the commands that run the daemon. Each replaces whatever
+ * Logback configured by itself, so no {@code logback.xml} is needed on the module path.
  */
 public final class LogSetup {
   /** The one ship appender of the process; daemons attach their queues to it. */
   private static final ShipAppender SHIP = new ShipAppender();
+
+  /** The prefixes of the loggers of the JDK and of libraries, capped by {@link #capOthers}. */
+  private static final List<String> OTHERS =
+      List.of("java", "javax", "jdk", "sun", "com.sun", "io.sentry", "org.eclipse.jetty");
 
   private LogSetup() {}
 
@@ -32,17 +39,51 @@ public final class LogSetup {
   }
 
   /**
-   * Installs the appenders.
+   * Installs the appenders of the daemon: the console, the ship appender and opt-in Sentry, at
+   * {@code info} unless {@code STUDIO_WORKER_LOG} says otherwise.
    *
    * @param env the process environment ({@code JOURNAL_STREAM}, {@code SENTRY_DSN}, {@code
    *     SENTRY_ENVIRONMENT}, {@code STUDIO_WORKER_LOG})
    * @return a warning to log once logging works (an invalid DSN), or null
    */
   public static @Nullable String install(Map<String, String> env, String version) {
+    LoggerContext context = console(env, Level.INFO);
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    SHIP.setContext(context);
+    SHIP.start();
+    root.addAppender(SHIP);
+    return installSentry(env, context, root, version);
+  }
+
+  /**
+   * Installs the console alone, for the command line before it is parsed: warnings and errors on
+   * stderr, or what {@code STUDIO_WORKER_LOG} asks for; nothing shipped, no Sentry. Replaces
+   * Logback's default, which logs everything, the JDK's own debug lines included, to stdout.
+   */
+  public static void installConsole(Map<String, String> env) {
+    console(env, Level.WARN);
+  }
+
+  /**
+   * Shows only errors on the console unless {@code STUDIO_WORKER_LOG} is set: for commands whose
+   * answer already says what the warnings would (an engine that cannot run here, no GPU library).
+   */
+  public static void onlyErrors(Map<String, String> env) {
+    String asked = env.get("STUDIO_WORKER_LOG");
+    if (asked == null || asked.isBlank()) {
+      LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+      context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.ERROR);
+      capOthers(context, Level.ERROR);
+    }
+  }
+
+  /** Resets Logback to one stderr console at {@code fallback} or {@code STUDIO_WORKER_LOG}. */
+  private static LoggerContext console(Map<String, String> env, Level fallback) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(level(env.get("STUDIO_WORKER_LOG")));
+    Level level = level(env.get("STUDIO_WORKER_LOG"), fallback);
+    root.setLevel(level);
 
     ConsoleLayout layout = new ConsoleLayout(env.containsKey("JOURNAL_STREAM"));
     layout.setContext(context);
@@ -58,18 +99,25 @@ public final class LogSetup {
     console.setEncoder(encoder);
     console.start();
     root.addAppender(console);
-
-    SHIP.setContext(context);
-    SHIP.start();
-    root.addAppender(SHIP);
-    // Quiet third-party chatter below warn; our own loggers have short category names.
-    context.getLogger("io.sentry").setLevel(Level.WARN);
-    context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
-    return installSentry(env, context, root, version);
+    capOthers(context, level);
+    return context;
   }
 
-  private static Level level(@Nullable String name) {
-    return name == null || name.isBlank() ? Level.INFO : Level.toLevel(name, Level.INFO);
+  /**
+   * Loggers that are not ours stay at warn or above whatever the level: the JDK's own (its
+   * System.Logger lines reach Logback through slf4j-jdk-platform-logging: {@code Runtime.exit()}
+   * with a stack trace, a line per CA certificate in {@code jdk.event.security}), Sentry's and
+   * Jetty's. Our own loggers have short category names.
+   */
+  private static void capOthers(LoggerContext context, Level level) {
+    Level cap = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
+    for (String name : OTHERS) {
+      context.getLogger(name).setLevel(cap);
+    }
+  }
+
+  private static Level level(@Nullable String name, Level fallback) {
+    return name == null || name.isBlank() ? fallback : Level.toLevel(name, fallback);
   }
 
   private static @Nullable String installSentry(

@@ -26,7 +26,6 @@ final class CliTest {
     CommandLine line = StudioWorkerCommand.commandLine(Map.of("HOME", dir.toString()));
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
-    line.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
     return line.execute(args);
   }
 
@@ -111,10 +110,27 @@ final class CliTest {
         .contains("studio:          https://studio.minis.gg/graphics/api")
         .contains("registration:    approved as w-7")
         .contains("vram threshold:  12.0 GB")
-        .contains("auto-update:     on, every 1800 s")
+        .contains("auto-update:     on, but no feed configured\n")
         .contains("engines:")
         .contains("gpus:")
         .doesNotContain(TOKEN);
+  }
+
+  @Test
+  void statusSaysAutoUpdateIsOnOnlyWhenAFeedIsConfigured() throws Exception {
+    Files.writeString(
+        config(),
+        "auto_update_feed = \"https://feed.example/releases.json\"\nauto_update_prerelease = true\n");
+    assertThat(run("--config", config().toString(), "status")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "auto-update:     on, every 1800 s, feed https://feed.example/releases.json,"
+                + " prereleases included\n");
+
+    out.getBuffer().setLength(0);
+    Files.writeString(config(), "auto_update_enabled = false\n");
+    assertThat(run("--config", config().toString(), "status")).isZero();
+    assertThat(out.toString()).contains("auto-update:     off\n");
   }
 
   @Test
@@ -141,5 +157,18 @@ final class CliTest {
   @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("--frobnicate")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void unknownVerbAndMissingArgumentAreUsageErrorsOnStderrOnly() {
+    assertThat(run("--config", config().toString(), "no-such-verb")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("--config", config().toString(), "set-threshold")).isEqualTo(ExitCodes.USAGE);
+
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString())
+        .startsWith("error: unknown command 'no-such-verb'\n")
+        .contains("error: missing required parameter: 'GB'\n")
+        .contains("Usage: studio-worker set-threshold [--config=PATH] GB\n")
+        .contains("Run `studio-worker help set-threshold` for its options.\n");
   }
 }
