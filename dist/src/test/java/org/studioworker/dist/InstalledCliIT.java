@@ -92,7 +92,7 @@ final class InstalledCliIT {
   @Test
   void versionIsOneLineAndHelpIsOnStdout() throws Exception {
     assertThat(run(installed, "--version"))
-        .isEqualTo(new Answer(0, "studio-worker " + version + "\n", ""));
+        .isEqualTo(new Answer(0, "studio-worker " + version + " (development build)\n", ""));
     Answer help = run(installed, "--help");
     assertThat(help.code()).isZero();
     assertThat(help.err()).isEmpty();
@@ -147,7 +147,7 @@ final class InstalledCliIT {
     assertThat(answer.code()).as("%s", answer).isZero();
     assertThat(answer.err()).isEmpty();
     assertThat(answer.out())
-        .startsWith("studio-worker " + version + "\n")
+        .startsWith("studio-worker " + version + " (development build)\n")
         .contains("\nauto-update:     on, but no feed configured\n")
         .contains("\n  synthetic ");
   }
@@ -174,7 +174,7 @@ final class InstalledCliIT {
     Files.writeString(checkout.resolve("dist/target/.built"), "");
 
     assertThat(run(script, "--version"))
-        .isEqualTo(new Answer(0, "studio-worker " + version + "\n", ""));
+        .isEqualTo(new Answer(0, "studio-worker " + version + " (development build)\n", ""));
     Answer verb = run(script, "no-such-verb");
     assertThat(verb.code()).as("%s", verb).isEqualTo(2);
     assertThat(verb.out()).isEmpty();

@@ -48,7 +48,8 @@ final class StatusCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return ExitCodes.CONFIG;
     }
-    out.println("studio-worker " + Version.current());
+    out.println("studio-worker " + Version.describe());
+    out.println("build:           " + Version.buildNote());
     out.println(
         "config:          "
             + store.path()

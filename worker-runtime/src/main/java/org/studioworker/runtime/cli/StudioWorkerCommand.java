@@ -75,7 +75,7 @@ public final class StudioWorkerCommand implements Runnable {
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"studio-worker " + Version.current()};
+      return new String[] {"studio-worker " + Version.describe()};
     }
   }
 }

@@ -111,7 +111,7 @@ final class CliProcessTest {
   @Test
   void versionPrintsExactlyOneLine() throws Exception {
     assertThat(run("--version"))
-        .isEqualTo(new Answer(0, "studio-worker " + Version.current() + "\n", ""));
+        .isEqualTo(new Answer(0, "studio-worker " + Version.describe() + "\n", ""));
   }
 
   @Test
@@ -213,7 +213,7 @@ final class CliProcessTest {
     assertThat(answer.code()).isZero();
     assertThat(answer.err()).as("engine warnings repeat what status prints").isEmpty();
     assertThat(answer.out())
-        .startsWith("studio-worker " + Version.current() + "\n")
+        .startsWith("studio-worker " + Version.describe() + "\n")
         .contains("\nauto-update:     on, but no feed configured\n")
         .contains("\nengines:\n")
         .contains("\ngpus:            ");
