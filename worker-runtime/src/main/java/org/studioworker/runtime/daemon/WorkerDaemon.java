@@ -156,6 +156,10 @@ public final class WorkerDaemon {
   private static final Duration JOB_STOP_WAIT = Duration.ofSeconds(10);
 
   private final Options options;
+
+  /** The command that re-registers this worker, for the hints of the log. */
+  private final String resetCommand;
+
   private final StopSignal stop = new StopSignal();
   private final LogShipQueue shipQueue;
   private final StatusBoard board;
@@ -171,6 +175,7 @@ public final class WorkerDaemon {
   /** A daemon; nothing runs until {@link #run()}. */
   public WorkerDaemon(Options options) {
     this.options = options;
+    this.resetCommand = resetCommand(options.configPath(), options.env());
     this.shipQueue = new LogShipQueue(LogShipQueue.DEFAULT_CAPACITY, options.clock());
     this.board = new StatusBoard(new LogRing(LogRing.DEFAULT_CAPACITY));
   }
@@ -370,7 +375,7 @@ public final class WorkerDaemon {
                       options.clock(),
                       new SecureRandom(),
                       board::registration,
-                      resetCommand(options.configPath(), options.env()));
+                      resetCommand);
               RegistrationGate.Result result;
               try {
                 result = registration.await(stop, schedule.registrationPoll());
@@ -453,7 +458,7 @@ public final class WorkerDaemon {
                 attempts == null ? 0 : attempts,
                 () -> Duration.ofSeconds(live.get().drainTimeoutSecs()),
                 options.maxFrameChars(),
-                resetCommand(options.configPath(), options.env())),
+                resetCommand),
             codec,
             schedule,
             stop,

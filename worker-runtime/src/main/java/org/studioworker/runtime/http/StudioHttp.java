@@ -105,13 +105,6 @@ public final class StudioHttp {
     }
   }
 
-  /** A transport error in a few words, safe to log: its type and its message. */
-  public static String describe(IOException e) {
-    String message = e.getMessage();
-    return e.getClass().getSimpleName()
-        + (message == null || message.isBlank() ? "" : ": " + message);
-  }
-
   /**
    * What failed, in the words an operator searches for: {@code connection refused to
    * 127.0.0.1:8787}, {@code connecting to studio.example:443 timed out}, {@code unknown host
@@ -158,9 +151,6 @@ public final class StudioHttp {
           }
         }
       }
-    }
-    if (error instanceof IOException io) {
-      return describe(io);
     }
     String message = error.getMessage();
     return error.getClass().getSimpleName()

@@ -194,18 +194,18 @@ public final class Session {
    * passed — then the job in flight is cancelled first.
    */
   private boolean shouldEnd() throws InterruptedException {
-    if (stop.phase() == StopSignal.Phase.IMMEDIATE || (stop.isStopping() && !jobs.isBusy())) {
-      return true;
+    if (!endRequestedOrDrainOver()) {
+      return false;
     }
-    if (stop.isStopping() && stop.stoppedLongerThan(settings.drainTimeout().get())) {
+    if (stop.phase() != StopSignal.Phase.IMMEDIATE && jobs.isBusy()) {
+      // Draining, a job in flight, and the deadline passed.
       log.warn(
           "drain timeout of {} s reached while disconnected: stopping job {}",
           settings.drainTimeout().get().toSeconds(),
           jobs.currentJobId().orElse("?"));
       jobs.cancelInFlight(schedule.sendTimeout());
-      return true;
     }
-    return false;
+    return true;
   }
 
   /** {@link #shouldEnd} without its side effect, for a wait's condition. */

@@ -21,29 +21,27 @@ final class DaemonLockTest {
 
   @TempDir Path dir;
 
+  /** {@code studio-worker --config <config> run} as a real process with the synthetic engine. */
+  private Process run(Path config, String log) throws Exception {
+    return ChildWorker.start(
+        List.of(ChildWorker.testClassPathEntry("synthetic")),
+        dir.resolve(log),
+        "--config",
+        config.toString(),
+        "run");
+  }
+
   @Test
   void secondRunOnTheSameConfigExitsZeroAndLeavesTheFirstConnected() throws Exception {
     try (DevStudio studio = DevStudio.start()) {
       WorkerCredentials worker = studio.createWorker();
       Path config = WorkerHarness.writeConfig(dir, studio, worker);
-      Process first =
-          ChildWorker.start(
-              List.of(ChildWorker.testClassPathEntry("synthetic")),
-              dir.resolve("first.log"),
-              "--config",
-              config.toString(),
-              "run");
+      Process first = run(config, "first.log");
       try {
         studio.awaitConnected(worker.workerId(), WAIT);
         assertThat(dir.resolve("daemon.pid")).hasContent(String.valueOf(first.pid()));
 
-        Process second =
-            ChildWorker.start(
-                List.of(ChildWorker.testClassPathEntry("synthetic")),
-                dir.resolve("second.log"),
-                "--config",
-                config.toString(),
-                "run");
+        Process second = run(config, "second.log");
 
         assertThat(second.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(dir.resolve("second.log"));
@@ -89,13 +87,7 @@ final class DaemonLockTest {
     try (DevStudio studio = DevStudio.start()) {
       WorkerCredentials worker = studio.createWorker();
       Path config = WorkerHarness.writeConfig(dir, studio, worker);
-      Process daemon =
-          ChildWorker.start(
-              List.of(ChildWorker.testClassPathEntry("synthetic")),
-              dir.resolve("worker.log"),
-              "--config",
-              config.toString(),
-              "run");
+      Process daemon = run(config, "worker.log");
       try {
         studio.awaitConnected(worker.workerId(), WAIT);
 

@@ -31,6 +31,16 @@ final class DrainTest {
     studio.close();
   }
 
+  private Path configWithDrainTimeout(long seconds) throws Exception {
+    Path config = WorkerHarness.writeConfig(dir, studio, worker);
+    var store = new org.studioworker.runtime.config.ConfigStore(config);
+    store.save(
+        new org.studioworker.runtime.config.WorkerConfig.Builder(store.load())
+            .drainTimeoutSecs(seconds)
+            .build());
+    return config;
+  }
+
   private WorkerHarness startWithJobInFlight() throws Exception {
     WorkerHarness harness =
         WorkerHarness.start(
@@ -87,12 +97,7 @@ final class DrainTest {
 
   @Test
   void drainTimeoutFailsTheJobAsRetryable() throws Exception {
-    Path config = WorkerHarness.writeConfig(dir, studio, worker);
-    var store = new org.studioworker.runtime.config.ConfigStore(config);
-    store.save(
-        new org.studioworker.runtime.config.WorkerConfig.Builder(store.load())
-            .drainTimeoutSecs(0)
-            .build());
+    Path config = configWithDrainTimeout(0);
     try (WorkerHarness harness = WorkerHarness.start(config, List.of(engine), WorkerHarness.FAST)) {
       studio.awaitConnected(worker.workerId(), WAIT);
       String jobId =
@@ -117,12 +122,7 @@ final class DrainTest {
 
   @Test
   void drainDeadlineCountsFromTheFirstSignalAndHoldsWhileDisconnected() throws Exception {
-    Path config = WorkerHarness.writeConfig(dir, studio, worker);
-    var store = new org.studioworker.runtime.config.ConfigStore(config);
-    store.save(
-        new org.studioworker.runtime.config.WorkerConfig.Builder(store.load())
-            .drainTimeoutSecs(1)
-            .build());
+    Path config = configWithDrainTimeout(1);
     engine.stubborn(); // its job keeps the slot even once cancelled
     try (WorkerHarness harness = WorkerHarness.start(config, List.of(engine), WorkerHarness.FAST)) {
       studio.awaitConnected(worker.workerId(), WAIT);
