@@ -5,6 +5,7 @@ module org.studioworker.runtime {
   requires org.studioworker.protocol;
   requires org.studioworker.gpu;
   requires java.net.http;
+  requires jdk.httpserver;
   requires jdk.unsupported;
   requires tools.jackson.databind;
   requires tools.jackson.dataformat.toml;
@@ -14,6 +15,9 @@ module org.studioworker.runtime {
   requires info.picocli;
   requires sentry;
   requires sentry.logback;
+  requires io.prometheus.metrics.core;
+  requires io.prometheus.metrics.model;
+  requires io.prometheus.writer.text;
 
   uses org.studioworker.spi.ExecutorProvider;
 

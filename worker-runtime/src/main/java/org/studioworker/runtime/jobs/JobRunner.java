@@ -349,8 +349,11 @@ public final class JobRunner {
               jobId,
               claim.task().kind(),
               claim.model(),
+              CurrentJob.preview(prompt),
+              "studio",
               ending.outcome,
               ending.detail,
+              started,
               clock.instant(),
               took));
       log.info(

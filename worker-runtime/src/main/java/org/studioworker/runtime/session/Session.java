@@ -474,6 +474,7 @@ public final class Session {
         if (beat != null) {
           shipper.heartbeatAcked(beat);
         }
+        board.heartbeatAcked(java.time.Instant.now());
       }
       case StudioFrame.CompleteAck ack ->
           log.info("studio acknowledged job {} as complete", ack.jobId());
@@ -584,6 +585,7 @@ public final class Session {
         String failure = connection.send(codec.encode(beat), schedule.sendTimeout());
         if (failure != null) {
           log.warn("heartbeat could not be sent: {}", failure);
+          board.heartbeatFailed(java.time.Instant.now(), failure);
         } else {
           pumps.beats.add(began);
           board.heartbeatSent(java.time.Instant.now());

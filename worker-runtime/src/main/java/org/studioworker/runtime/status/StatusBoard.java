@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.registration.RegistrationState;
@@ -29,7 +31,13 @@ public final class StatusBoard {
       new AtomicReference<>(new RegistrationState.Pristine());
   private final AtomicReference<@Nullable CurrentJob> current = new AtomicReference<>();
   private final AtomicReference<@Nullable Instant> lastHeartbeat = new AtomicReference<>();
+  private final AtomicReference<@Nullable Heartbeat> heartbeat = new AtomicReference<>();
+  private final AtomicReference<@Nullable Instant> lastAck = new AtomicReference<>();
   private final AtomicLong heartbeats = new AtomicLong();
+  private final AtomicLong acks = new AtomicLong();
+  private final AtomicLong reconnects = new AtomicLong();
+  private final CopyOnWriteArrayList<Consumer<JobRecord>> finishedListeners =
+      new CopyOnWriteArrayList<>();
   private final AtomicBoolean paused = new AtomicBoolean();
   private final LogRing logs;
   private final ReentrantLock lock = new ReentrantLock();
@@ -46,8 +54,17 @@ public final class StatusBoard {
     return session.get();
   }
 
+  /** Sets the session state; a move to {@link SessionState.Reconnecting} counts a reconnect. */
   public void session(SessionState state) {
-    session.set(state);
+    SessionState before = session.getAndSet(state);
+    if (state instanceof SessionState.Reconnecting && !state.equals(before)) {
+      reconnects.incrementAndGet();
+    }
+  }
+
+  /** How many times the session went to reconnecting since start. */
+  public long reconnectCount() {
+    return reconnects.get();
   }
 
   public RegistrationState registration() {
@@ -67,7 +84,7 @@ public final class StatusBoard {
     current.set(job);
   }
 
-  /** Records a finished job at the front of the ring. */
+  /** Records a finished job at the front of the ring, then tells the listeners. */
   public void finished(JobRecord record) {
     lock.lock();
     try {
@@ -78,6 +95,14 @@ public final class StatusBoard {
     } finally {
       lock.unlock();
     }
+    for (Consumer<JobRecord> listener : finishedListeners) {
+      listener.accept(record);
+    }
+  }
+
+  /** Calls {@code listener} with every job finished from now on, on the job's thread. */
+  public void onFinished(Consumer<JobRecord> listener) {
+    finishedListeners.add(listener);
   }
 
   /** The recent jobs, newest first. */
@@ -90,9 +115,42 @@ public final class StatusBoard {
     }
   }
 
+  /**
+   * The outcome of the last heartbeat attempt.
+   *
+   * @param error why the send failed, or null when it went out
+   */
+  public record Heartbeat(Instant lastAttemptAt, @Nullable String error) {}
+
   public void heartbeatSent(Instant at) {
     lastHeartbeat.set(at);
+    heartbeat.set(new Heartbeat(at, null));
     heartbeats.incrementAndGet();
+  }
+
+  /** A heartbeat could not be sent. */
+  public void heartbeatFailed(Instant at, String why) {
+    heartbeat.set(new Heartbeat(at, why));
+  }
+
+  /** The studio acknowledged a heartbeat. */
+  public void heartbeatAcked(Instant at) {
+    lastAck.set(at);
+    acks.incrementAndGet();
+  }
+
+  /** The last heartbeat attempt, or null before the first. */
+  public @Nullable Heartbeat heartbeat() {
+    return heartbeat.get();
+  }
+
+  /** When the studio last acknowledged a heartbeat, or null. */
+  public @Nullable Instant lastAck() {
+    return lastAck.get();
+  }
+
+  public long heartbeatAckCount() {
+    return acks.get();
   }
 
   public @Nullable Instant lastHeartbeat() {
