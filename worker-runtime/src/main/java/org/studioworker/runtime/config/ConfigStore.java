@@ -1,20 +1,13 @@
 package org.studioworker.runtime.config;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,13 +42,7 @@ public final class ConfigStore {
 
   private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-
   private final Path path;
-
-  /** The folder holding {@link #path}, where the temp file of an atomic write goes. */
-  private final Path dir;
 
   private final TomlMapper toml = new TomlMapper();
 
@@ -65,8 +52,6 @@ public final class ConfigStore {
   /** A store for the file at {@code path}. */
   public ConfigStore(Path path) {
     this.path = path.toAbsolutePath().normalize();
-    Path parent = this.path.getParent();
-    this.dir = parent == null ? this.path.getRoot() : parent;
   }
 
   /**
@@ -213,28 +198,8 @@ public final class ConfigStore {
 
   /** Writes the config atomically with mode 0600. */
   public void save(WorkerConfig config) throws ConfigException {
-    Path temp = null;
     try {
-      Files.createDirectories(dir);
-      temp =
-          Files.createTempFile(
-              dir, ".config-", ".toml.tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-      byte[] bytes = ConfigMapping.toToml(config).getBytes(StandardCharsets.UTF_8);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        var buffer = java.nio.ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
-      }
-      temp = null;
-      Files.setPosixFilePermissions(path, OWNER_ONLY);
-      syncDirectory(dir);
+      OwnerOnlyFiles.write(path, ConfigMapping.toToml(config).getBytes(StandardCharsets.UTF_8));
     } catch (FileAlreadyExistsException e) {
       throw new ConfigException(
           "config file " + path + " cannot be written: a folder is in the way");
@@ -246,22 +211,6 @@ public final class ConfigStore {
               ? "disk full"
               : e.getClass().getSimpleName();
       throw new ConfigException("config file " + path + " cannot be written: " + why);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // The temp file is named .config-*.tmp and harmless; the write error above matters more.
-        }
-      }
-    }
-  }
-
-  private static void syncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Some file systems refuse to open a folder; the rename is still atomic there.
     }
   }
 
