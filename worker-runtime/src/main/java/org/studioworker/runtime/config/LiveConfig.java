@@ -194,6 +194,32 @@ public final class LiveConfig {
     }
   }
 
+  /**
+   * What differs between two configs, as {@code key old -> new} texts: the live-editable keys, then
+   * the keys read once at start, each of those marked as needing a restart; secrets only by name.
+   */
+  public static List<String> changes(WorkerConfig before, WorkerConfig after) {
+    List<String> out = new ArrayList<>();
+    for (Editable key : EDITABLE) {
+      Object was = key.value().apply(before);
+      Object now = key.value().apply(after);
+      if (!Objects.equals(was, now)) {
+        out.add(key.name() + " " + shown(was) + " -> " + shown(now));
+      }
+    }
+    for (Fixed key : FIXED) {
+      Object was = key.value().apply(before);
+      Object now = key.value().apply(after);
+      if (!Objects.equals(was, now)) {
+        out.add(
+            key.name()
+                + (key.secret() ? " changed" : " " + shown(was) + " -> " + shown(now))
+                + " (used after a restart)");
+      }
+    }
+    return out;
+  }
+
   private static String shown(@Nullable Object value) {
     return value == null ? "(unset)" : value.toString();
   }

@@ -40,12 +40,17 @@ import org.studioworker.runtime.lifecycle.LoopSchedule;
 import org.studioworker.runtime.lifecycle.Signals;
 import org.studioworker.runtime.lifecycle.StopSignal;
 import org.studioworker.runtime.lifecycle.Supervisor;
+import org.studioworker.runtime.localapi.DaemonControl;
+import org.studioworker.runtime.localapi.DaemonRoutes;
+import org.studioworker.runtime.localapi.Discovery;
+import org.studioworker.runtime.localapi.LocalApiServer;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.runtime.logs.LogShipQueue;
 import org.studioworker.runtime.logs.Redactor;
 import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.registration.RegistrationGate;
+import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.session.CapabilitySource;
 import org.studioworker.runtime.session.Session;
 import org.studioworker.runtime.session.SessionLink;
@@ -168,6 +173,17 @@ public final class WorkerDaemon {
   /** The first background task that failed unexpectedly, or null: the exit code becomes 1. */
   private final AtomicReference<@Nullable String> crashed = new AtomicReference<>();
 
+  /** Set while the registration is rejected and a reset may be asked for through the local API. */
+  private final java.util.concurrent.atomic.AtomicBoolean rejected =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Set by a reset request; the registration loop clears it. */
+  private final java.util.concurrent.atomic.AtomicBoolean resetRequested =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Where the local API listens, once it does. */
+  private final AtomicReference<@Nullable URI> localApi = new AtomicReference<>();
+
   /** Set once the updater installed a new version: the exit code becomes restart-for-update. */
   private final java.util.concurrent.atomic.AtomicBoolean updateInstalled =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -188,6 +204,11 @@ public final class WorkerDaemon {
   /** The read model. */
   public StatusBoard board() {
     return board;
+  }
+
+  /** Where the local API listens, or empty before it does (or when it could not bind). */
+  public Optional<URI> localApiUrl() {
+    return Optional.ofNullable(localApi.get());
   }
 
   /** Runs until the session ends; returns the exit code. */
@@ -271,7 +292,7 @@ public final class WorkerDaemon {
           chosen == null
               ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs())
               : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
-      return serve(store, config, apiBase, modelsRoot, engines, gpus);
+      return serve(store, config, apiBase, modelsRoot, engines, detection);
     } finally {
       if (engines != null) {
         engines.close();
@@ -287,10 +308,15 @@ public final class WorkerDaemon {
       URI apiBase,
       Path modelsRoot,
       EngineRegistry engines,
-      GpuInventory gpus)
+      GpuDetection detection)
       throws Exception {
+    GpuInventory gpus = detection.inventory();
     LoopSchedule schedule = options.schedule();
     LiveConfig config = new LiveConfig(store, initial);
+    if (initial.isRegistered()) {
+      board.registration(
+          new RegistrationState.Approved(java.util.Objects.requireNonNull(initial.workerId())));
+    }
     BooleanSupplier claimingStopped = () -> board.isPaused() || stop.isStopping();
     CapabilitySource capabilities =
         new CapabilitySource(
@@ -341,7 +367,14 @@ public final class WorkerDaemon {
     }
     HttpClient http = StudioHttp.client(schedule.connectTimeout());
     FrameCodec codec = new FrameCodec();
-    try (Supervisor scope = new Supervisor(this::onCrash)) {
+    Path discovery = Discovery.pathFor(store.path());
+    try (LocalApiServer api =
+            startLocalApi(config, store.path(), modelsRoot, detection, discovery).orElse(null);
+        Supervisor scope = new Supervisor(this::onCrash)) {
+      if (api == null) {
+        // Nothing may read a file that names a server that is not there.
+        Files.deleteIfExists(discovery);
+      }
       // Only an installed distribution updates itself; the updater holds the job slot from the
       // install until this process exits.
       AutoUpdate.task(
@@ -361,7 +394,7 @@ public final class WorkerDaemon {
       return scope.runMain(
           () -> {
             WorkerConfig approved = config.get();
-            if (!approved.isRegistered()) {
+            while (!approved.isRegistered()) {
               board.session(new SessionState.WaitingForApproval());
               RegistrationGate registration =
                   new RegistrationGate(
@@ -389,14 +422,197 @@ public final class WorkerDaemon {
                   return ExitCodes.OK;
                 }
                 case RegistrationGate.Rejected r -> {
-                  return ExitCodes.REJECTED;
+                  if (api == null || !awaitReset(config)) {
+                    return ExitCodes.REJECTED;
+                  }
                 }
-                case RegistrationGate.Approved a -> approved = config.get();
+                case RegistrationGate.Approved a -> {}
               }
+              approved = config.get();
             }
             return runSession(
                 approved, config, apiBase, http, codec, modelsRoot, engines, gpus, capabilities);
           });
+    } finally {
+      localApi.set(null);
+      try {
+        Files.deleteIfExists(discovery);
+      } catch (IOException e) {
+        log.warn("cannot remove {}: {}", discovery, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A rejected registration keeps the daemon and its local API up until a reset ({@code POST
+   * /daemon/registration/reset}) or a stop.
+   *
+   * @return true after a reset (the identity is cleared and saved: ask again), false on a stop
+   */
+  private boolean awaitReset(LiveConfig config) throws InterruptedException, ConfigException {
+    board.session(new SessionState.Fatal("registration rejected by the operator"));
+    rejected.set(true);
+    log.info(
+        "waiting for a reset of the registration (POST /daemon/registration/reset on the local"
+            + " API) or a stop");
+    try {
+      while (!stop.await(Duration.ofMinutes(1), () -> resetRequested.get() || stop.isStopping())) {
+        // Nothing to do until one of the two.
+      }
+      if (stop.isStopping()) {
+        return false;
+      }
+    } finally {
+      rejected.set(false);
+      resetRequested.set(false);
+    }
+    config.update(WorkerConfig::withRegistrationReset);
+    board.registration(new RegistrationState.Pristine());
+    log.info("registration reset through the local API; asking the studio to join again");
+    return true;
+  }
+
+  /**
+   * Starts the local API (LOCAL_API.md): the port from the environment, else the config, else 4787,
+   * falling back to a free port; the token from the config, minted and saved when absent. Writes
+   * the discovery file once bound.
+   *
+   * @return empty when it could not start; the studio session runs all the same
+   */
+  private Optional<LocalApiServer> startLocalApi(
+      LiveConfig config, Path configPath, Path modelsRoot, GpuDetection detection, Path discovery) {
+    String token = config.get().localApiToken();
+    if (token == null || token.isEmpty()) {
+      byte[] bytes = new byte[32];
+      new SecureRandom().nextBytes(bytes);
+      String minted = java.util.HexFormat.of().formatHex(bytes);
+      Redactor.register(minted);
+      try {
+        token =
+            config
+                .update(c -> new WorkerConfig.Builder(c).localApiToken(minted).build())
+                .localApiToken();
+      } catch (ConfigException e) {
+        log.warn("local API not started: its token cannot be saved: {}", e.getMessage());
+        return Optional.empty();
+      }
+    }
+    String served = java.util.Objects.requireNonNull(token);
+    Redactor.register(served);
+    DaemonControl control = new Control(config, configPath, modelsRoot, detection);
+    DaemonRoutes routes = new DaemonRoutes(control, () -> String.valueOf(localApi.get()));
+    Optional<LocalApiServer> started =
+        LocalApiServer.start(
+            localApiPort(config.get(), options.env()), served, routes.table(), DaemonRoutes::error);
+    if (started.isEmpty()) {
+      return started;
+    }
+    LocalApiServer api = started.get();
+    try {
+      new Discovery(api.url(), served).write(discovery);
+    } catch (IOException e) {
+      log.warn(
+          "local API at {}: the discovery file {} cannot be written ({}); local clients will"
+              + " not find it",
+          api.url(),
+          discovery,
+          e.getMessage());
+    }
+    localApi.set(api.url());
+    log.info("local API on {} (token in {})", api.url(), discovery);
+    return started;
+  }
+
+  /** {@code STUDIO_WORKER_LOCAL_API_PORT} (an invalid value is warned of), else the config's. */
+  static int localApiPort(WorkerConfig config, Map<String, String> env) {
+    String fromEnv = env.get("STUDIO_WORKER_LOCAL_API_PORT");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      try {
+        int port = Integer.parseInt(fromEnv.strip());
+        if (port >= 0 && port <= 65535) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // Warned of below.
+      }
+      log.warn("STUDIO_WORKER_LOCAL_API_PORT is not a port number (0 to 65535); ignoring it");
+    }
+    Integer fromConfig = config.localApiPort();
+    return fromConfig != null ? fromConfig : LocalApiServer.DEFAULT_PORT;
+  }
+
+  /** The daemon as the local API sees it. */
+  private final class Control implements DaemonControl {
+    private final LiveConfig config;
+    private final Path configPath;
+    private final Path modelsRoot;
+    private final GpuDetection detection;
+
+    Control(LiveConfig config, Path configPath, Path modelsRoot, GpuDetection detection) {
+      this.config = config;
+      this.configPath = configPath;
+      this.modelsRoot = modelsRoot;
+      this.detection = detection;
+    }
+
+    @Override
+    public StatusBoard board() {
+      return board;
+    }
+
+    @Override
+    public LiveConfig config() {
+      return config;
+    }
+
+    @Override
+    public Path configPath() {
+      return configPath;
+    }
+
+    @Override
+    public Path modelsRoot() {
+      return modelsRoot;
+    }
+
+    @Override
+    public boolean busy() {
+      return gate.isBusy();
+    }
+
+    @Override
+    public GpuRuntime gpuRuntime() {
+      String warning = detection.warning();
+      return new GpuRuntime(warning == null, warning == null ? detection.summary() : warning);
+    }
+
+    @Override
+    public double vramTotalGb() {
+      return detection.inventory().snapshot().totalGb();
+    }
+
+    @Override
+    public void shutdown(String why) {
+      if (stop.isStopping()) {
+        log.info("{}: already stopping", why);
+        return;
+      }
+      onSignal(why);
+    }
+
+    @Override
+    public boolean resetRegistration() {
+      if (!rejected.get()) {
+        return false;
+      }
+      resetRequested.set(true);
+      stop.poke();
+      return true;
+    }
+
+    @Override
+    public byte[] metrics() {
+      return new byte[0];
     }
   }
 

@@ -284,10 +284,25 @@ final class CliProcessTest {
       assertThat(stopped.out()).isEmpty();
 
       studio.reject(request.requestId(), "not this one");
-      Answer rejected = answerOf(worker("--config", config().toString(), "run").start());
+      // A rejected registration keeps the daemon up for a reset through the local API; stopped
+      // while it waits, it exits with the rejection's code.
+      Process refused = worker("--config", config().toString(), "run").start();
+      try {
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    Files.readString(dir.resolve("stderr"))
+                        .contains("waiting for a reset of the registration"));
+      } finally {
+        refused.destroy(); // SIGTERM
+      }
+      Answer rejected = answerOf(refused);
 
       assertThat(rejected.code()).as("%s", rejected).isEqualTo(ExitCodes.REJECTED);
       assertThat(rejected.out()).isEmpty();
+      assertThat(rejected.err()).contains("not this one");
+      assertThat(dir.resolve("local-api.json")).doesNotExist();
     }
   }
 

@@ -197,11 +197,20 @@ final class RegistrationTest {
   }
 
   @Test
-  void daemonExitsWithTheRejectionCode() throws Exception {
+  void rejectedDaemonWaitsForAResetAndExitsWithTheRejectionCodeWhenStopped() throws Exception {
     Path config = WorkerHarness.writeConfig(dir, studio, null);
     try (WorkerHarness harness = WorkerHarness.start(config)) {
       studio.reject(studio.awaitPendingRequest(WAIT).requestId(), "not ours");
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> harness.daemon().board().registration() instanceof RegistrationState.Rejected);
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> !harness.hasExited());
 
+      harness.daemon().stop().escalate("test");
       assertThat(harness.awaitExit(WAIT)).isEqualTo(ExitCodes.REJECTED);
       assertThat(harness.logLines())
           .anyMatch(line -> line.contains("not ours") && line.contains("register --reset"));

@@ -1,0 +1,412 @@
+package org.studioworker.runtime.localapi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.studioworker.protocol.FrameCodec;
+import org.studioworker.protocol.LogEntry;
+import org.studioworker.runtime.Version;
+import org.studioworker.runtime.config.ConfigException;
+import org.studioworker.runtime.config.LiveConfig;
+import org.studioworker.runtime.config.StudioUrls;
+import org.studioworker.runtime.config.WorkerConfig;
+import org.studioworker.runtime.localapi.LocalApiServer.Access;
+import org.studioworker.runtime.localapi.LocalApiServer.Handler;
+import org.studioworker.runtime.localapi.LocalApiServer.Reply;
+import org.studioworker.runtime.localapi.LocalApiServer.Request;
+import org.studioworker.runtime.localapi.LocalApiServer.Route;
+import org.studioworker.runtime.logs.LogRing;
+import org.studioworker.runtime.registration.RegistrationState;
+import org.studioworker.runtime.status.CurrentJob;
+import org.studioworker.runtime.status.JobRecord;
+import org.studioworker.runtime.status.SessionState;
+import org.studioworker.runtime.status.StatusBoard;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The health and control routes of LOCAL_API.md: what each answers, read from the status board and
+ * the live config.
+ */
+public final class DaemonRoutes {
+  private static final Logger log = LoggerFactory.getLogger("local-api");
+
+  /** The Prometheus text format's content type. */
+  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final DaemonControl daemon;
+  private final Supplier<String> localApiUrl;
+
+  /**
+   * Routes over {@code daemon}.
+   *
+   * @param localApiUrl where the API listens, once bound
+   */
+  public DaemonRoutes(DaemonControl daemon, Supplier<String> localApiUrl) {
+    this.daemon = daemon;
+    this.localApiUrl = localApiUrl;
+  }
+
+  /** The route table. */
+  public Map<String, Route> table() {
+    int cap = LocalApiServer.MAX_BODY_BYTES;
+    Map<String, Route> routes = new LinkedHashMap<>();
+    routes.put("/healthz", new Route(Access.OPEN, cap, Map.of("GET", r -> health())));
+    routes.put("/metrics", new Route(Access.LOOPBACK, cap, Map.of("GET", r -> metrics())));
+    routes.put("/daemon/status", token(Map.of("GET", r -> json(200, status()))));
+    routes.put("/daemon/logs", token(Map.of("GET", this::logs)));
+    routes.put("/daemon/pause", token(Map.of("POST", r -> pause(true))));
+    routes.put("/daemon/resume", token(Map.of("POST", r -> pause(false))));
+    routes.put(
+        "/daemon/config",
+        token(
+            Map.of(
+                "GET",
+                r -> json(200, ConfigEdit.toJson(JSON.createObjectNode(), daemon.config().get())),
+                "PUT",
+                this::putConfig)));
+    routes.put("/daemon/registration/reset", token(Map.of("POST", r -> resetRegistration())));
+    routes.put("/daemon/shutdown", token(Map.of("POST", r -> shutdown())));
+    return routes;
+  }
+
+  /** Errors as LOCAL_API.md gives them: JSON under {@code /daemon/}, text elsewhere. */
+  public static Reply error(String path, int status, String code, String message) {
+    if (path.equals("/daemon") || path.startsWith("/daemon/")) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("error", code);
+      body.put("message", message);
+      return json(status, body);
+    }
+    return Reply.text(status, status == 404 ? "not found" : message);
+  }
+
+  private static Route token(Map<String, Handler> methods) {
+    return new Route(Access.TOKEN, LocalApiServer.MAX_BODY_BYTES, methods);
+  }
+
+  private Reply health() {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("ok", true);
+    out.put("version", Version.current());
+    out.put("busy", daemon.busy());
+    out.put("engine", "multi");
+    out.put("modelsRoot", daemon.modelsRoot().toString());
+    Long free = freeBytes(daemon.modelsRoot());
+    if (free == null) {
+      out.putNull("modelsRootFreeBytes");
+    } else {
+      out.put("modelsRootFreeBytes", free);
+    }
+    gpuRuntime(out);
+    return json(200, out);
+  }
+
+  private Reply metrics() {
+    return new Reply(200, METRICS_CONTENT_TYPE, daemon.metrics(), Map.of());
+  }
+
+  /** {@code GET /daemon/status}: every key, absent values as null. */
+  ObjectNode status() {
+    StatusBoard board = daemon.board();
+    WorkerConfig config = daemon.config().get();
+    ObjectNode out = JSON.createObjectNode();
+    out.put("version", Version.current());
+    out.put("pid", ProcessHandle.current().pid());
+    out.put("configPath", daemon.configPath().toString());
+    out.put("paused", board.isPaused());
+    out.put("busy", daemon.busy());
+    out.put("registered", config.isRegistered());
+    out.put("workerId", config.isRegistered() ? config.workerId() : null);
+    out.set("registration", registration(board.registration()));
+    out.set("config", ConfigEdit.toJson(JSON.createObjectNode(), config));
+    out.set("session", session(board.session()));
+    StatusBoard.Heartbeat beat = board.heartbeat();
+    if (beat == null) {
+      out.putNull("heartbeat");
+    } else {
+      ObjectNode heartbeat = out.putObject("heartbeat");
+      heartbeat.put("outcome", beat.error() == null ? "ok" : "err");
+      if (beat.error() != null) {
+        heartbeat.put("reason", beat.error());
+      }
+      heartbeat.put("lastAttemptAt", time(beat.lastAttemptAt()));
+    }
+    gpuRuntime(out);
+    out.put("vramTotalGb", daemon.vramTotalGb());
+    out.put("localApiUrl", localApiUrl.get());
+    CurrentJob current = board.currentJob().orElse(null);
+    out.put("currentJobId", current == null ? null : current.jobId());
+    ArrayNode active = out.putArray("activeJobs");
+    if (current != null) {
+      active.add(running(current));
+    }
+    ArrayNode recent = out.putArray("recentJobs");
+    for (JobRecord record : board.recentJobs()) {
+      recent.add(finished(record));
+    }
+    out.putArray("localJobs");
+    out.put("logsSeq", board.logs().newestSeq());
+    return out;
+  }
+
+  private Reply logs(Request request) {
+    long after = 0;
+    String query = request.query();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("after=")) {
+          try {
+            after = Math.max(0, Long.parseLong(pair.substring("after=".length())));
+          } catch (NumberFormatException e) {
+            after = 0;
+          }
+        }
+      }
+    }
+    LogRing ring = daemon.board().logs();
+    List<LogRing.Numbered> entries = ring.after(after);
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode list = out.putArray("entries");
+    for (LogRing.Numbered numbered : entries) {
+      LogEntry entry = numbered.entry();
+      ObjectNode line = list.addObject();
+      line.put("ts", time(entry.ts()));
+      line.put("level", entry.level().wireName());
+      line.put("category", entry.category());
+      line.put("message", entry.message());
+      if (entry.jobId() != null) {
+        line.put("jobId", entry.jobId());
+      }
+    }
+    out.put("seq", entries.isEmpty() ? ring.newestSeq() : entries.getLast().seq());
+    return json(200, out);
+  }
+
+  private Reply pause(boolean value) {
+    boolean before = daemon.board().paused(value);
+    if (before != value) {
+      log.info(
+          value
+              ? "paused through the local API: no new jobs until resumed"
+              : "resumed through the local API: taking jobs again");
+    }
+    ObjectNode out = JSON.createObjectNode();
+    out.put("paused", value);
+    return json(200, out);
+  }
+
+  private Reply putConfig(Request request) {
+    ConfigEdit.Values values;
+    try {
+      values = ConfigEdit.parse(readJson(request.body()));
+    } catch (ConfigEdit.Refused e) {
+      return error(request.path(), 400, e.code, String.valueOf(e.getMessage()));
+    }
+    LiveConfig live = daemon.config();
+    WorkerConfig before = live.get();
+    String[] moved = {null};
+    WorkerConfig after;
+    try {
+      after =
+          live.update(
+              latest -> {
+                WorkerConfig next = values.applyTo(latest);
+                String from = origin(latest.apiBaseUrl());
+                String to = origin(next.apiBaseUrl());
+                if (to != null && !to.equals(from) && next.hasRegistrationState()) {
+                  // The token and the registration secret were issued by the old studio; another
+                  // host must never receive them.
+                  moved[0] = to;
+                  return next.withRegistrationCleared();
+                }
+                return next;
+              });
+    } catch (ConfigException e) {
+      return error(request.path(), 500, "config_not_saved", "config not saved: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      return error(request.path(), 400, "invalid_config", "invalid config: " + e.getMessage());
+    }
+    List<String> changed = LiveConfig.changes(before, after);
+    if (!changed.isEmpty()) {
+      log.info("config changed through the local API: {}", String.join(", ", changed));
+    }
+    if (moved[0] != null) {
+      log.warn(
+          "the studio changed to {}: the registration was cleared; restart the worker to ask"
+              + " that studio to join",
+          moved[0]);
+    }
+    return json(200, ConfigEdit.toJson(JSON.createObjectNode(), after));
+  }
+
+  private Reply resetRegistration() {
+    if (!daemon.resetRegistration()) {
+      return error(
+          "/daemon/registration/reset",
+          409,
+          "not_rejected",
+          "registration is not rejected; nothing to reset");
+    }
+    return ok202();
+  }
+
+  private Reply shutdown() {
+    daemon.shutdown("POST /daemon/shutdown");
+    return ok202();
+  }
+
+  private static Reply ok202() {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("ok", true);
+    return json(202, out);
+  }
+
+  private static JsonNode readJson(byte[] body) throws ConfigEdit.Refused {
+    try {
+      return JSON.readTree(body);
+    } catch (JacksonException e) {
+      // Never the parser's own message: it quotes the body.
+      TokenStreamLocation at = e.getLocation();
+      String where =
+          at == null || at.getLineNr() <= 0
+              ? ""
+              : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      throw new ConfigEdit.Refused("bad_request", "bad json: the body is not valid JSON" + where);
+    }
+  }
+
+  private void gpuRuntime(ObjectNode out) {
+    DaemonControl.GpuRuntime gpu = daemon.gpuRuntime();
+    if (gpu == null) {
+      out.putNull("gpuRuntime");
+    } else {
+      ObjectNode node = out.putObject("gpuRuntime");
+      node.put("ok", gpu.ok());
+      node.put("detail", gpu.detail());
+    }
+  }
+
+  private static ObjectNode registration(RegistrationState state) {
+    ObjectNode out = JSON.createObjectNode();
+    switch (state) {
+      case RegistrationState.Pristine p -> out.put("state", "pristine");
+      case RegistrationState.Pending p -> {
+        out.put("state", "pending");
+        out.put("requestId", p.requestId());
+        out.put("since", time(p.since()));
+      }
+      case RegistrationState.Approved a -> out.put("state", "approved");
+      case RegistrationState.Rejected r -> {
+        out.put("state", "rejected");
+        out.put("reason", r.reason());
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode session(SessionState state) {
+    ObjectNode out = JSON.createObjectNode();
+    switch (state) {
+      case SessionState.WaitingForApproval w -> out.put("state", "waiting_for_approval");
+      case SessionState.Connecting c -> out.put("state", "connecting");
+      case SessionState.Connected c -> out.put("state", "connected");
+      case SessionState.Reconnecting r -> {
+        out.put("state", "reconnecting");
+        out.put("attempt", r.attempt());
+      }
+      case SessionState.AuthFailed a -> {
+        out.put("state", "auth_failed");
+        out.put("reason", a.why());
+      }
+      case SessionState.Fatal f -> {
+        out.put("state", "fatal");
+        out.put("reason", f.why());
+      }
+      case SessionState.Stopped s -> out.put("state", "stopped");
+    }
+    return out;
+  }
+
+  private static ObjectNode running(CurrentJob job) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("jobId", job.jobId());
+    out.put("kind", job.kind().wireName());
+    out.put("model", job.model());
+    out.put("prompt", job.promptPreview());
+    out.put("source", "studio");
+    out.put("status", "running");
+    out.put("startedAt", time(job.startedAt()));
+    out.put("hasThumbnail", false);
+    return out;
+  }
+
+  private static ObjectNode finished(JobRecord job) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("jobId", job.jobId());
+    out.put("kind", job.kind().wireName());
+    out.put("model", job.model());
+    out.put("prompt", job.promptPreview());
+    out.put("source", job.source());
+    boolean completed = job.outcome().equals("completed");
+    out.put("status", completed ? "completed" : "failed");
+    if (!completed) {
+      String detail = job.detail();
+      out.put(
+          "reason",
+          job.outcome().equals("failed") && !detail.isEmpty()
+              ? detail
+              : detail.isEmpty() ? job.outcome() : job.outcome() + ": " + detail);
+    }
+    out.put("startedAt", time(job.startedAt()));
+    out.put("finishedAt", time(job.finishedAt()));
+    out.put("hasThumbnail", false);
+    return out;
+  }
+
+  private static String time(Instant at) {
+    return FrameCodec.timestamp(at);
+  }
+
+  private static @Nullable String origin(String baseUrl) {
+    try {
+      return StudioUrls.origin(StudioUrls.normalise(baseUrl));
+    } catch (ConfigException e) {
+      return null;
+    }
+  }
+
+  /** Free bytes where models go: the folder, or the nearest parent that exists. */
+  private static @Nullable Long freeBytes(Path root) {
+    Path at = root.toAbsolutePath();
+    while (at != null && !Files.exists(at)) {
+      at = at.getParent();
+    }
+    if (at == null) {
+      return null;
+    }
+    try {
+      return Files.getFileStore(at).getUsableSpace();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static Reply json(int status, JsonNode body) {
+    return Reply.json(status, JSON.writeValueAsBytes(body));
+  }
+}
