@@ -524,7 +524,7 @@ public final class WorkerDaemon {
   }
 
   /** {@code STUDIO_WORKER_LOCAL_API_PORT} (an invalid value is warned of), else the config's. */
-  static int localApiPort(WorkerConfig config, Map<String, String> env) {
+  public static int localApiPort(WorkerConfig config, Map<String, String> env) {
     String fromEnv = env.get("STUDIO_WORKER_LOCAL_API_PORT");
     if (fromEnv != null && !fromEnv.isBlank()) {
       try {
