@@ -65,6 +65,11 @@ final class LocalApiTest {
     return harness.savedConfig().localApiToken();
   }
 
+  private String chat(String model, String prompt, org.studioworker.spi.ModelSource source) {
+    return studio.submitJob(
+        model, 1.0, Task.Llm.of(List.of(new ChatMessage("user", prompt))), source);
+  }
+
   private static JsonNode json(RawHttp.Answer answer) {
     return JSON.readTree(answer.body());
   }
@@ -94,12 +99,7 @@ final class LocalApiTest {
   @Test
   void healthzAnswersWithoutATokenWhileAJobRuns() throws Exception {
     try (WorkerHarness harness = startWorker()) {
-      String jobId =
-          studio.submitJob(
-              "gated-model",
-              1.0,
-              Task.Llm.of(List.of(new ChatMessage("user", "hi"))),
-              GatedEngine.SOURCE);
+      String jobId = chat("gated-model", "hi", GatedEngine.SOURCE);
       assertThat(gated.awaitStarted(20)).isTrue();
 
       RawHttp.Answer health = RawHttp.request(url(harness), "GET", "/healthz", null, "");
@@ -275,12 +275,7 @@ final class LocalApiTest {
   @Test
   void statusCarriesEveryKeyWithNullsKept() throws Exception {
     try (WorkerHarness harness = startWorker()) {
-      String jobId =
-          studio.submitJob(
-              "synthetic-llm",
-              1.0,
-              Task.Llm.of(List.of(new ChatMessage("user", "say hi"))),
-              WorkerHarness.SYNTHETIC);
+      String jobId = chat("synthetic-llm", "say hi", WorkerHarness.SYNTHETIC);
       studio.awaitJobStatus(jobId, JobStatus.COMPLETED, WAIT);
       await().atMost(WAIT).until(() -> !harness.daemon().board().recentJobs().isEmpty());
 
@@ -398,12 +393,7 @@ final class LocalApiTest {
       URI base = url(harness);
       String token = token(harness);
       studio.pauseOffers(true);
-      String jobId =
-          studio.submitJob(
-              "synthetic-llm",
-              1.0,
-              Task.Llm.of(List.of(new ChatMessage("user", "hi"))),
-              WorkerHarness.SYNTHETIC);
+      String jobId = chat("synthetic-llm", "hi", WorkerHarness.SYNTHETIC);
 
       RawHttp.Answer paused = RawHttp.request(base, "POST", "/daemon/pause", token, "");
       assertThat(paused.status()).isEqualTo(200);
@@ -537,12 +527,7 @@ final class LocalApiTest {
     try (WorkerHarness harness = startWorker()) {
       URI base = url(harness);
       String token = token(harness);
-      String jobId =
-          studio.submitJob(
-              "gated-model",
-              1.0,
-              Task.Llm.of(List.of(new ChatMessage("user", "hi"))),
-              GatedEngine.SOURCE);
+      String jobId = chat("gated-model", "hi", GatedEngine.SOURCE);
       assertThat(gated.awaitStarted(20)).isTrue();
 
       List<Callable<Integer>> clients = new ArrayList<>();
