@@ -51,6 +51,7 @@ import org.studioworker.runtime.session.Session;
 import org.studioworker.runtime.session.SessionLink;
 import org.studioworker.runtime.status.SessionState;
 import org.studioworker.runtime.status.StatusBoard;
+import org.studioworker.runtime.status.Traffic;
 import org.studioworker.runtime.update.AutoUpdate;
 import org.studioworker.spi.ExecutorEnvironment;
 import org.studioworker.spi.ExecutorProvider;
@@ -163,6 +164,7 @@ public final class WorkerDaemon {
   private final StopSignal stop = new StopSignal();
   private final LogShipQueue shipQueue;
   private final StatusBoard board;
+  private final Traffic traffic = new Traffic();
   private final JobGate gate = new JobGate();
 
   /** The first background task that failed unexpectedly, or null: the exit code becomes 1. */
@@ -188,6 +190,11 @@ public final class WorkerDaemon {
   /** The read model. */
   public StatusBoard board() {
     return board;
+  }
+
+  /** What the daemon moved over the network. */
+  public Traffic traffic() {
+    return traffic;
   }
 
   /** Runs until the session ends; returns the exit code. */
@@ -420,7 +427,8 @@ public final class WorkerDaemon {
         new JobRunner(
             gate,
             engines,
-            new ResultUploader(http, apiBase, Duration.ofMinutes(2), schedule.uploadRetryPauses()),
+            new ResultUploader(
+                http, apiBase, Duration.ofMinutes(2), schedule.uploadRetryPauses(), traffic),
             link,
             codec,
             board,
@@ -437,7 +445,7 @@ public final class WorkerDaemon {
               }
             },
             modelsRoot,
-            new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5)),
+            new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5), traffic),
             estimate -> {
               // Read now: free memory moves with whatever else runs on the GPU.
               GpuSnapshot now = gpus.refresh(Duration.ofMillis(500));
