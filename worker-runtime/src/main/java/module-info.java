@@ -18,6 +18,7 @@ module org.studioworker.runtime {
   requires io.prometheus.metrics.core;
   requires io.prometheus.metrics.model;
   requires io.prometheus.writer.text;
+  requires io.prometheus.metrics.instrumentation.jvm;
 
   uses org.studioworker.spi.ExecutorProvider;
 

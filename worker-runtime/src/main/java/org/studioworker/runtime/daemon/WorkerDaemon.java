@@ -48,6 +48,7 @@ import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.runtime.logs.LogShipQueue;
 import org.studioworker.runtime.logs.Redactor;
+import org.studioworker.runtime.metrics.WorkerMetrics;
 import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.registration.RegistrationGate;
 import org.studioworker.runtime.registration.RegistrationState;
@@ -56,6 +57,7 @@ import org.studioworker.runtime.session.Session;
 import org.studioworker.runtime.session.SessionLink;
 import org.studioworker.runtime.status.SessionState;
 import org.studioworker.runtime.status.StatusBoard;
+import org.studioworker.runtime.status.Traffic;
 import org.studioworker.runtime.update.AutoUpdate;
 import org.studioworker.spi.ExecutorEnvironment;
 import org.studioworker.spi.ExecutorProvider;
@@ -168,6 +170,7 @@ public final class WorkerDaemon {
   private final StopSignal stop = new StopSignal();
   private final LogShipQueue shipQueue;
   private final StatusBoard board;
+  private final Traffic traffic = new Traffic();
   private final JobGate gate = new JobGate();
 
   /** The first background task that failed unexpectedly, or null: the exit code becomes 1. */
@@ -209,6 +212,11 @@ public final class WorkerDaemon {
   /** Where the local API listens, or empty before it does (or when it could not bind). */
   public Optional<URI> localApiUrl() {
     return Optional.ofNullable(localApi.get());
+  }
+
+  /** What the daemon moved over the network. */
+  public Traffic traffic() {
+    return traffic;
   }
 
   /** Runs until the session ends; returns the exit code. */
@@ -547,12 +555,14 @@ public final class WorkerDaemon {
     private final Path configPath;
     private final Path modelsRoot;
     private final GpuDetection detection;
+    private final WorkerMetrics metrics;
 
     Control(LiveConfig config, Path configPath, Path modelsRoot, GpuDetection detection) {
       this.config = config;
       this.configPath = configPath;
       this.modelsRoot = modelsRoot;
       this.detection = detection;
+      this.metrics = new WorkerMetrics(board, shipQueue, detection.inventory()::snapshot, traffic);
     }
 
     @Override
@@ -612,7 +622,7 @@ public final class WorkerDaemon {
 
     @Override
     public byte[] metrics() {
-      return new byte[0];
+      return metrics.scrape();
     }
   }
 
@@ -636,7 +646,8 @@ public final class WorkerDaemon {
         new JobRunner(
             gate,
             engines,
-            new ResultUploader(http, apiBase, Duration.ofMinutes(2), schedule.uploadRetryPauses()),
+            new ResultUploader(
+                http, apiBase, Duration.ofMinutes(2), schedule.uploadRetryPauses(), traffic),
             link,
             codec,
             board,
@@ -653,7 +664,7 @@ public final class WorkerDaemon {
               }
             },
             modelsRoot,
-            new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5)),
+            new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5), traffic),
             estimate -> {
               // Read now: free memory moves with whatever else runs on the GPU.
               GpuSnapshot now = gpus.refresh(Duration.ofMillis(500));

@@ -6,17 +6,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.runtime.config.StudioUrls;
 import org.studioworker.runtime.http.BodyLimit;
 import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.status.Traffic;
 
 /**
  * Uploads a binary result to the studio's multipart {@code complete} route (PROTOCOL.md §4.5).
@@ -26,6 +29,9 @@ import org.studioworker.runtime.http.StudioHttp;
  * body, for sending the body and reading the whole reply (a studio that stalls mid-reply cannot
  * hold the job slot). Blocks the job's thread while uploading; an interrupt cancels the upload at
  * once. Thread-safe.
+ *
+ * <p>Counts into {@link Traffic} the body bytes each attempt hands to the connection and each
+ * retry.
  *
  * <p>A retry after an attempt that may have landed (a transport error, a timeout, a 5xx) can be
  * answered 409: the studio stored the first upload but its reply was lost. That, and a 409 or 410
@@ -60,15 +66,21 @@ public final class ResultUploader {
   private final URI apiBase;
   private final Duration requestTimeout;
   private final List<Duration> retryPauses;
+  private final Traffic traffic;
   private final SecureRandom random = new SecureRandom();
 
-  /** An uploader for one studio. */
+  /** An uploader for one studio, counting what it sends into {@code traffic}. */
   public ResultUploader(
-      HttpClient http, URI apiBase, Duration requestTimeout, List<Duration> retryPauses) {
+      HttpClient http,
+      URI apiBase,
+      Duration requestTimeout,
+      List<Duration> retryPauses,
+      Traffic traffic) {
     this.http = http;
     this.apiBase = apiBase;
     this.requestTimeout = requestTimeout;
     this.retryPauses = List.copyOf(retryPauses);
+    this.traffic = traffic;
   }
 
   /** The MIME type of an extension, as the contract lists them. */
@@ -100,7 +112,7 @@ public final class ResultUploader {
             .timeout(requestTimeout)
             .header("Authorization", "Bearer " + authToken)
             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .POST(counted(HttpRequest.BodyPublishers.ofByteArray(body)))
             .build();
     Duration deadline = requestTimeout.plusMillis(body.length / BYTES_PER_MILLI);
     String lastError = "not attempted";
@@ -116,6 +128,7 @@ public final class ResultUploader {
             retryPauses.size(),
             pause.toMillis());
         Thread.sleep(pause);
+        traffic.uploadRetried();
       }
       try {
         HttpResponse<String> response =
@@ -146,6 +159,46 @@ public final class ResultUploader {
     }
     return new Failed(
         "upload failed after " + (retryPauses.size() + 1) + " attempts: " + lastError);
+  }
+
+  /**
+   * The body as the connection pulls it, counting each chunk: an attempt that never connects counts
+   * nothing, one that breaks off counts what went out before.
+   */
+  private HttpRequest.BodyPublisher counted(HttpRequest.BodyPublisher body) {
+    return new HttpRequest.BodyPublisher() {
+      @Override
+      public long contentLength() {
+        return body.contentLength();
+      }
+
+      @Override
+      public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+        body.subscribe(
+            new Flow.Subscriber<ByteBuffer>() {
+              @Override
+              public void onSubscribe(Flow.Subscription subscription) {
+                subscriber.onSubscribe(subscription);
+              }
+
+              @Override
+              public void onNext(ByteBuffer chunk) {
+                traffic.uploaded(chunk.remaining());
+                subscriber.onNext(chunk);
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                subscriber.onError(error);
+              }
+
+              @Override
+              public void onComplete() {
+                subscriber.onComplete();
+              }
+            });
+      }
+    };
   }
 
   private byte[] randomBytes() {

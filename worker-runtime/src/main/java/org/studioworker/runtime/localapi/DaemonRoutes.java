@@ -24,6 +24,7 @@ import org.studioworker.runtime.localapi.LocalApiServer.Reply;
 import org.studioworker.runtime.localapi.LocalApiServer.Request;
 import org.studioworker.runtime.localapi.LocalApiServer.Route;
 import org.studioworker.runtime.logs.LogRing;
+import org.studioworker.runtime.metrics.WorkerMetrics;
 import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.status.CurrentJob;
 import org.studioworker.runtime.status.JobRecord;
@@ -42,9 +43,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class DaemonRoutes {
   private static final Logger log = LoggerFactory.getLogger("local-api");
-
-  /** The Prometheus text format's content type. */
-  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -117,7 +115,7 @@ public final class DaemonRoutes {
   }
 
   private Reply metrics() {
-    return new Reply(200, METRICS_CONTENT_TYPE, daemon.metrics(), Map.of());
+    return new Reply(200, WorkerMetrics.CONTENT_TYPE, daemon.metrics(), Map.of());
   }
 
   /** {@code GET /daemon/status}: every key, absent values as null. */

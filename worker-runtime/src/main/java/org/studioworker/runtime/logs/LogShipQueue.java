@@ -40,6 +40,9 @@ public final class LogShipQueue {
 
   private long lastMarkerCount;
 
+  /** Guarded by {@link #lock}; every entry dropped since start, reported or not. */
+  private long droppedTotal;
+
   /** A queue of the given capacity. */
   public LogShipQueue(int capacity, InstantSource clock) {
     if (capacity < 1) {
@@ -61,6 +64,7 @@ public final class LogShipQueue {
       if (entries.size() == capacity) {
         entries.pollFirst();
         dropped++;
+        droppedTotal++;
       }
       entries.addLast(entry);
     } finally {
@@ -116,6 +120,7 @@ public final class LogShipQueue {
         } else if (entries.size() == capacity) {
           // Full: the entry being restored is older than everything queued, so it is the one to go.
           dropped++;
+          droppedTotal++;
         } else {
           entries.addFirst(entry);
         }
@@ -130,6 +135,19 @@ public final class LogShipQueue {
     lock.lock();
     try {
       return entries.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * How many entries were dropped since start. Only grows: a marker that goes back into the queue
+   * is not a new drop.
+   */
+  public long droppedCount() {
+    lock.lock();
+    try {
+      return droppedTotal;
     } finally {
       lock.unlock();
     }

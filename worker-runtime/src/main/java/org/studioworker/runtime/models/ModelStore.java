@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.status.Traffic;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.ModelFile;
 import org.studioworker.spi.net.BodyStream;
@@ -53,7 +54,8 @@ import org.studioworker.spi.net.BodyStream;
  * fetched, plus plain http on loopback (for tests and local mirrors); redirects are followed only
  * within the same scheme. A download that goes a minute without one byte is given up, its {@code
  * .part} kept, and resumed by the next job that needs the file. Two jobs that need the same file
- * share one download. Each model folder keeps a {@code manifest.json} of what it holds.
+ * share one download. Each model folder keeps a {@code manifest.json} of what it holds. Every byte
+ * of a model file received is counted into {@link Traffic}.
  *
  * <p>Thread-safe. {@link #fetch} blocks the calling job thread while downloading.
  */
@@ -73,6 +75,7 @@ public final class ModelStore {
   private final InstantSource clock;
   private final Duration requestTimeout;
   private final Duration idleTimeout;
+  private final Traffic traffic;
   private final ConcurrentHashMap<Path, CompletableFuture<Path>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -80,8 +83,9 @@ public final class ModelStore {
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   /** A store under {@code root}, giving up on a download after a minute without a byte. */
-  public ModelStore(Path root, HttpClient http, InstantSource clock, Duration requestTimeout) {
-    this(root, http, clock, requestTimeout, DEFAULT_IDLE_TIMEOUT);
+  public ModelStore(
+      Path root, HttpClient http, InstantSource clock, Duration requestTimeout, Traffic traffic) {
+    this(root, http, clock, requestTimeout, DEFAULT_IDLE_TIMEOUT, traffic);
   }
 
   /**
@@ -90,18 +94,21 @@ public final class ModelStore {
    * @param requestTimeout the wait for a reply's headers
    * @param idleTimeout the longest a download may go without one byte; then it is given up, its
    *     {@code .part} kept for a resume
+   * @param traffic where the bytes received are counted
    */
   public ModelStore(
       Path root,
       HttpClient http,
       InstantSource clock,
       Duration requestTimeout,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      Traffic traffic) {
     this.root = root.toAbsolutePath().normalize();
     this.http = http;
     this.clock = clock;
     this.requestTimeout = requestTimeout;
     this.idleTimeout = idleTimeout;
+    this.traffic = traffic;
   }
 
   /** The folder that holds a model's files. */
@@ -255,6 +262,7 @@ public final class ModelStore {
               StandardOpenOption.WRITE)) {
         byte[] buffer = new byte[BUFFER];
         for (int n; (n = in.read(buffer)) >= 0; ) {
+          traffic.downloaded(n);
           if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("download cancelled");
           }

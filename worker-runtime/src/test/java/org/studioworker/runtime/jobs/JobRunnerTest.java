@@ -23,6 +23,7 @@ import org.studioworker.runtime.http.StudioHttp;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.status.StatusBoard;
+import org.studioworker.runtime.status.Traffic;
 import org.studioworker.spi.ChatMessage;
 import org.studioworker.spi.Claim;
 import org.studioworker.spi.ExecutorEnvironment;
@@ -67,7 +68,8 @@ final class JobRunnerTest {
             StudioHttp.client(Duration.ofSeconds(1)),
             URI.create("http://127.0.0.1:9/graphics/api"),
             Duration.ofSeconds(1),
-            List.of()),
+            List.of(),
+            new Traffic()),
         recorder,
         new FrameCodec(),
         board,
@@ -88,7 +90,8 @@ final class JobRunnerTest {
             dir,
             StudioHttp.client(Duration.ofSeconds(1)),
             InstantSource.system(),
-            Duration.ofSeconds(1)),
+            Duration.ofSeconds(1),
+            new Traffic()),
         estimate -> estimate > 8.0 ? "insufficient free VRAM: need " + estimate + " GB" : null,
         InstantSource.system());
   }

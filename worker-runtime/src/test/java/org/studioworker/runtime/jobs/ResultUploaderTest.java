@@ -9,17 +9,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.studioworker.runtime.http.StandInServer;
 import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.status.Traffic;
 
 /** The multipart upload against studios that lose replies, stall, or refuse upgrade requests. */
 final class ResultUploaderTest {
   private static final byte[] IMAGE = "RIFF....WEBPVP8L tiny".getBytes();
 
-  private static ResultUploader uploader(StandInServer server, Duration timeout) {
+  private final Traffic traffic = new Traffic();
+
+  private ResultUploader uploader(StandInServer server, Duration timeout) {
     return new ResultUploader(
         StudioHttp.client(Duration.ofSeconds(5)),
         server.url().resolve("/graphics/api"),
         timeout,
-        List.of(Duration.ofMillis(20), Duration.ofMillis(40)));
+        List.of(Duration.ofMillis(20), Duration.ofMillis(40)),
+        traffic);
   }
 
   private static ResultUploader.Outcome upload(ResultUploader uploader) throws Exception {
@@ -72,11 +76,12 @@ final class ResultUploaderTest {
   @Test
   void replyThatStallsMidBodyIsRetriedAndThenFailsInsteadOfHoldingTheJob() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
+    AtomicInteger received = new AtomicInteger();
     try (StandInServer studio =
         StandInServer.start(
             (exchange, self) -> {
               attempts.incrementAndGet();
-              exchange.getRequestBody().readAllBytes();
+              received.addAndGet(exchange.getRequestBody().readAllBytes().length);
               self.stall(exchange, 500, 100, "{\"err".getBytes());
             })) {
       ResultUploader.Outcome outcome = upload(uploader(studio, Duration.ofMillis(300)));
@@ -86,6 +91,8 @@ final class ResultUploaderTest {
               ResultUploader.Failed.class,
               f -> assertThat(f.why()).contains("upload failed after 3 attempts"));
       assertThat(attempts).hasValue(3);
+      assertThat(traffic.uploadRetries()).isEqualTo(2);
+      assertThat(traffic.uploadBytes()).isEqualTo(received.get());
     }
   }
 

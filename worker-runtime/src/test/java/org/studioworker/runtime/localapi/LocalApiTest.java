@@ -120,6 +120,34 @@ final class LocalApiTest {
   }
 
   @Test
+  void metricsNeedNoTokenButRefuseCrossSiteReaders() throws Exception {
+    try (WorkerHarness harness = startWorker()) {
+      String jobId = chat("synthetic-llm", "count me", WorkerHarness.SYNTHETIC);
+      studio.awaitJobStatus(jobId, JobStatus.COMPLETED, WAIT);
+      await().atMost(WAIT).until(() -> !harness.daemon().board().recentJobs().isEmpty());
+      URI base = url(harness);
+
+      RawHttp.Answer metrics = RawHttp.request(base, "GET", "/metrics", null, "");
+
+      assertThat(metrics.status()).isEqualTo(200);
+      assertThat(metrics.headers().get("content-type"))
+          .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(metrics.body())
+          .contains("studio_worker_jobs_finished_total{kind=\"llm\",outcome=\"completed\"} 1")
+          .contains("studio_worker_session_state{state=\"connected\"} 1")
+          .doesNotContain("count me")
+          .doesNotContain(token(harness))
+          .doesNotContain(worker.authToken());
+      RawHttp.Answer rebound =
+          RawHttp.send(
+              base,
+              "GET /metrics HTTP/1.1\r\nHost: attacker.example:" + base.getPort(),
+              new byte[0]);
+      assertThat(rebound.status()).isEqualTo(403);
+    }
+  }
+
+  @Test
   void guardsRefuseForeignHostsOriginsAndTokensInOrderAndLogWithoutTheToken() throws Exception {
     try (WorkerHarness harness = startWorker()) {
       URI base = url(harness);

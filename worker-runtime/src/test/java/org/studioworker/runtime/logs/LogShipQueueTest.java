@@ -69,6 +69,24 @@ final class LogShipQueueTest {
   }
 
   @Test
+  void droppedCountOnlyGrowsAndAMarkerRestoredIsNotANewDrop() {
+    LogShipQueue queue = new LogShipQueue(3, CLOCK);
+    for (int i = 1; i <= 5; i++) {
+      queue.offer(entry(i));
+    }
+    assertThat(queue.droppedCount()).isEqualTo(2);
+
+    List<LogEntry> batch = queue.drain(10);
+    assertThat(queue.droppedCount()).isEqualTo(2);
+    queue.offer(entry(6));
+    // Back in: the marker turns into its count again, entries 5 and 4 fit, entry 3 is dropped.
+    queue.restore(batch);
+
+    assertThat(queue.droppedCount()).isEqualTo(3);
+    assertThat(queue.pendingDrops()).isEqualTo(3);
+  }
+
+  @Test
   void neverHoldsMoreThanCapacityAndLosesNothingUncounted() {
     qt().withExamples(300)
         .forAll(

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.runtime.http.StandInServer;
 import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.status.Traffic;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.FileRole;
 import org.studioworker.spi.ModelFile;
@@ -45,7 +46,8 @@ final class ModelStoreStallTest {
         StudioHttp.client(Duration.ofSeconds(5)),
         InstantSource.system(),
         Duration.ofSeconds(5),
-        idle);
+        idle,
+        new Traffic());
   }
 
   private static ModelFile file(StandInServer server) throws Exception {

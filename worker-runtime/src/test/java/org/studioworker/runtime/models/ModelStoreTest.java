@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.status.Traffic;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.FileRole;
 import org.studioworker.spi.ModelFile;
@@ -47,6 +48,7 @@ final class ModelStoreTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private volatile boolean holdFirst;
 
+  private final Traffic traffic = new Traffic();
   private ModelStore store;
 
   @BeforeEach
@@ -74,7 +76,8 @@ final class ModelStoreTest {
             root,
             StudioHttp.client(Duration.ofSeconds(5)),
             InstantSource.system(),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            traffic);
   }
 
   @AfterEach
@@ -134,6 +137,7 @@ final class ModelStoreTest {
 
     store.fetch("org/model:v1", file("/model.gguf", "model.gguf", sha(BODY)), () -> false);
     assertThat(requests).hasValue(1);
+    assertThat(traffic.downloadBytes()).isEqualTo(BODY.length);
   }
 
   @Test
@@ -153,6 +157,8 @@ final class ModelStoreTest {
 
     assertThat(ranges).singleElement().asString().startsWith("bytes=");
     assertThat(Files.readAllBytes(local)).isEqualTo(BODY);
+    // The part came in the first try, the rest in the second: each byte counted once.
+    assertThat(traffic.downloadBytes()).isEqualTo(BODY.length);
   }
 
   @Test
