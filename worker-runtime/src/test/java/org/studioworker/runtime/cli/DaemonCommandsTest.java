@@ -18,16 +18,18 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.studioworker.runtime.Version;
 import org.studioworker.runtime.daemon.ExitCodes;
 import org.studioworker.runtime.lifecycle.StopSignal;
 import org.studioworker.runtime.localapi.Discovery;
 import picocli.CommandLine;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code pause}, {@code resume} and {@code logs}, through the command line, against a stand-in of
- * the daemon's local API over a real socket: the exact stdout, stderr and exit code for a daemon
- * that answers, none, a stale discovery file, a wrong token and answers that are not the
- * contract's.
+ * {@code pause}, {@code resume}, {@code logs} and the live part of {@code status}, through the
+ * command line, against a stand-in of the daemon's local API over a real socket: the exact stdout,
+ * stderr and exit code for a daemon that answers, none, a stale discovery file, a wrong token and
+ * answers that are not the contract's.
  */
 final class DaemonCommandsTest {
   private static final String TOKEN = "0123456789abcdef".repeat(4);
@@ -182,6 +184,8 @@ final class DaemonCommandsTest {
     daemon.writeDiscovery(config(), OTHER_TOKEN);
 
     assertThat(run("resume")).isEqualTo(ExitCodes.FAILURE);
+    assertThat(run("status")).isEqualTo(ExitCodes.OK);
+
     String refused =
         "the daemon at "
             + daemon.url()
@@ -190,6 +194,8 @@ final class DaemonCommandsTest {
             + ": it is not that daemon's token (is the file stale, and another daemon holds the"
             + " port?)";
     assertThat(err.toString()).isEqualTo("error: " + refused + "\n");
+    assertThat(out.toString())
+        .contains("\ndaemon:          no live view: " + refused + " (config-only view below)\n");
     assertThat(out.toString() + err).doesNotContain(TOKEN).doesNotContain(OTHER_TOKEN);
     assertThat(daemon.paused()).isFalse();
   }
@@ -204,10 +210,12 @@ final class DaemonCommandsTest {
         503,
         "{\"error\":\"busy\",\"message\":\"worker is busy with another job (studio or local);"
             + " retry shortly\"}");
+    daemon.override("GET /daemon/status", 200, "[1,2]");
 
     assertThat(run("logs")).isEqualTo(ExitCodes.FAILURE);
     assertThat(run("pause")).isEqualTo(ExitCodes.FAILURE);
     assertThat(run("resume")).isEqualTo(ExitCodes.FAILURE);
+    assertThat(run("status")).isEqualTo(ExitCodes.OK);
 
     assertThat(err.toString())
         .isEqualTo(
@@ -217,6 +225,10 @@ final class DaemonCommandsTest {
                     + " boolean \"paused\"",
                 "error: the daemon answered POST /daemon/resume with 503: worker is busy with"
                     + " another job (studio or local); retry shortly"));
+    assertThat(out.toString())
+        .contains(
+            "\ndaemon:          no live view: the daemon's answer to GET /daemon/status is not the"
+                + " local API's: not a JSON object (config-only view below)\nconfig:          ");
   }
 
   @Test
@@ -300,5 +312,117 @@ final class DaemonCommandsTest {
                     + "); waiting for it to come back (Ctrl-C to stop)",
                 "the daemon answers again at " + second.url(),
                 "the daemon restarted (pid 202); its log follows"));
+  }
+
+  @Test
+  void statusShowsTheLiveViewFirstThenTheConfigLines() throws Exception {
+    LocalApiStandIn daemon = daemon(4242);
+    daemon.statusBody(
+        """
+        {"version":"0.5.0","pid":4242,"configPath":"/etc/w/config.toml","paused":true,"busy":true,
+         "registered":true,"workerId":"w-7","registration":{"state":"approved"},"config":{},
+         "session":{"state":"reconnecting","attempt":3},
+         "heartbeat":{"outcome":"err","reason":"connection refused to studio.example:443",
+                      "lastAttemptAt":"2026-12-01T10:00:05Z"},
+         "gpuRuntime":null,"vramTotalGb":24,"localApiUrl":"http://127.0.0.1:4787",
+         "currentJobId":"j-9",
+         "activeJobs":[{"jobId":"j-9","kind":"image","model":"sd-xl","prompt":"a red fox",
+                        "source":"studio","status":"running","startedAt":"2026-12-01T10:00:00Z",
+                        "hasThumbnail":false}],
+         "recentJobs":[
+           %s,
+           {"jobId":"l-4","kind":"llm","model":"qwen","prompt":"hi","source":"local",
+            "status":"completed","startedAt":"2026-12-01T09:58:00Z",
+            "finishedAt":"2026-12-01T09:58:02.5Z","hasThumbnail":false},
+           {"jobId":"j-7","kind":"image","model":"sd-xl","prompt":"p","source":"studio",
+            "status":"failed","reason":"out of GPU memory","startedAt":"2026-12-01T09:57:00Z",
+            "finishedAt":"2026-12-01T09:57:30Z","hasThumbnail":false},
+           %s, %s, %s],
+         "localJobs":[],"logsSeq":12}
+        """
+            .formatted(
+                done("j-8", "09:59:00"),
+                done("j-6", "09:56:00"),
+                done("j-5", "09:55:00"),
+                done("j-4", "09:54:00")));
+
+    assertThat(run("status")).isEqualTo(ExitCodes.OK);
+
+    assertThat(out.toString())
+        .startsWith(
+            lines(
+                "studio-worker " + Version.describe(),
+                "build:           " + Version.buildNote(),
+                "daemon:          running (pid 4242, version 0.5.0), local API " + daemon.url(),
+                "  session:       reconnecting (attempt 3)…",
+                "  paused:        yes: no new jobs until `studio-worker resume` (not saved)",
+                "  registration:  approved as w-7",
+                "  current job:   j-9 image sd-xl, since 2026-12-01T10:00:00.000Z",
+                "  heartbeat:     failed at 2026-12-01T10:00:05.000Z: connection refused to"
+                    + " studio.example:443",
+                "  recent jobs:   5 of 6, newest first",
+                "    j-8 image sd-xl, completed at 2026-12-01T09:59:00.000Z",
+                "    l-4 llm qwen, completed at 2026-12-01T09:58:02.500Z (local)",
+                "    j-7 image sd-xl, failed at 2026-12-01T09:57:30.000Z: out of GPU memory",
+                "    j-6 image sd-xl, completed at 2026-12-01T09:56:00.000Z",
+                "    j-5 image sd-xl, completed at 2026-12-01T09:55:00.000Z",
+                "config:          " + config() + " (not created yet)"))
+        .contains("\nregistration:    unregistered: `studio-worker run` asks the studio to join\n")
+        .doesNotContain("j-4")
+        .doesNotContain("a red fox")
+        .doesNotContain(TOKEN);
+    assertThat(err.toString()).isEmpty();
+  }
+
+  private static String done(String jobId, String at) {
+    return ("{\"jobId\":\"%s\",\"kind\":\"image\",\"model\":\"sd-xl\",\"prompt\":\"p\","
+            + "\"source\":\"studio\",\"status\":\"completed\",\"startedAt\":\"2026-12-01T%sZ\","
+            + "\"finishedAt\":\"2026-12-01T%sZ\",\"hasThumbnail\":false}")
+        .formatted(jobId, at, at);
+  }
+
+  @Test
+  void statusWithoutADaemonSaysSoInOneLineThenShowsTheConfig() throws Exception {
+    assertThat(run("status")).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString())
+        .contains(
+            "\nbuild:           "
+                + Version.buildNote()
+                + "\ndaemon:          not running (config-only view below)\nconfig:          ");
+
+    out.getBuffer().setLength(0);
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    new Discovery(URI.create("http://127.0.0.1:" + closed), TOKEN).write(discovery());
+    assertThat(run("status")).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString())
+        .contains(
+            "\ndaemon:          not running: nothing listens at http://127.0.0.1:"
+                + closed
+                + "; "
+                + discovery()
+                + " is stale (config-only view below)\n");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void sessionStatesReadAsTheOriginalsSummaries() {
+    JsonMapper json = JsonMapper.builder().build();
+    Map<String, String> cases =
+        Map.of(
+            "{\"state\":\"waiting_for_approval\"}", "waiting for studio operator approval",
+            "{\"state\":\"connecting\"}", "connecting to the studio…",
+            "{\"state\":\"connected\"}", "connected — ready for jobs",
+            "{\"state\":\"reconnecting\",\"attempt\":2}", "reconnecting (attempt 2)…",
+            "{\"state\":\"auth_failed\",\"reason\":\"token revoked\"}",
+                "authentication failed: token revoked. Re-register with `studio-worker register"
+                    + " --reset`.",
+            "{\"state\":\"fatal\",\"reason\":\"worker deleted\"}", "session ended: worker deleted",
+            "{\"state\":\"stopped\"}", "stopped");
+    cases.forEach(
+        (session, summary) ->
+            assertThat(LiveStatus.session(json.readTree(session))).isEqualTo(summary));
   }
 }
