@@ -19,8 +19,17 @@ import org.studioworker.runtime.logs.LogSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-/** {@code studio-worker status}: what this worker is and how it is set up. */
-@Command(name = "status", description = "Show the config, registration, engines and GPUs.")
+/**
+ * {@code studio-worker status}: what the running daemon is doing, when one answers on the local
+ * API, then what this worker is and how it is set up.
+ */
+@Command(
+    name = "status",
+    description = {
+      "Show the running daemon's live state, then the config, engines and GPUs.",
+      "The live part (session, pause, jobs, heartbeat) needs a daemon answering",
+      "on the local API; without one the rest is shown alone."
+    })
 final class StatusCommand implements Callable<Integer> {
   private final StudioWorkerCommand parent;
 
@@ -50,6 +59,9 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.println("studio-worker " + Version.describe());
     out.println("build:           " + Version.buildNote());
+    try (DaemonClient daemon = new DaemonClient(parent.configPath(), () -> false)) {
+      LiveStatus.print(out, daemon.status());
+    }
     out.println(
         "config:          "
             + store.path()

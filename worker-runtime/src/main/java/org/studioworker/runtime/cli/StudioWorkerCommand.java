@@ -5,6 +5,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.ConfigStore;
+import org.studioworker.runtime.lifecycle.StopSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +45,14 @@ public final class StudioWorkerCommand implements Runnable {
 
   /** The command line with every subcommand and its error handling, ready to execute. */
   static CommandLine commandLine(Map<String, String> env) {
+    return commandLine(env, null);
+  }
+
+  /**
+   * The command line, with {@code logs --follow} ended by {@code stop} instead of SIGINT/SIGTERM
+   * when one is given (a caller in the same JVM, such as a test, stops it so).
+   */
+  static CommandLine commandLine(Map<String, String> env, @Nullable StopSignal stop) {
     StudioWorkerCommand root = new StudioWorkerCommand(env);
     CommandLine line = new CommandLine(root);
     line.addSubcommand("run", new RunCommand(root));
@@ -53,6 +62,9 @@ public final class StudioWorkerCommand implements Runnable {
     line.addSubcommand("gpu", new GpuCommand(root));
     line.addSubcommand("set-threshold", new SetThresholdCommand(root));
     line.addSubcommand("check-update", new CheckUpdateCommand(root));
+    line.addSubcommand("pause", new PauseCommand(root));
+    line.addSubcommand("resume", new ResumeCommand(root));
+    line.addSubcommand("logs", new LogsCommand(root, stop));
     line.addSubcommand("help", new CommandLine.HelpCommand());
     // Set after the subcommands: picocli hands the handlers to those registered by now.
     CommandErrors errors = new CommandErrors();

@@ -123,7 +123,8 @@ final class CliProcessTest {
     assertThat(help.out())
         .startsWith("Usage: studio-worker [-hV] [--config=PATH] [COMMAND]\n")
         .contains("  run ", "  register ", "  status ", "  config ", "  gpu ", "  set-threshold ")
-        .contains("  check-update ", "  demo ", "  dev-studio ");
+        .contains(
+            "  check-update ", "  pause ", "  resume ", "  logs ", "  demo ", "  dev-studio ");
     assertThat(run("help")).isEqualTo(help);
   }
 
@@ -214,9 +215,45 @@ final class CliProcessTest {
     assertThat(answer.err()).as("engine warnings repeat what status prints").isEmpty();
     assertThat(answer.out())
         .startsWith("studio-worker " + Version.describe() + "\n")
+        .contains("\ndaemon:          not running (config-only view below)\n")
         .contains("\nauto-update:     on, but no feed configured\n")
         .contains("\nengines:\n")
         .contains("\ngpus:            ");
+  }
+
+  @Test
+  void daemonCommandsWithoutADaemonExitOneWithOneLineOnStderr() throws Exception {
+    String line =
+        "error: no daemon is running for this config (no " + dir.resolve("local-api.json") + ")\n";
+    for (String verb : List.of("pause", "resume", "logs")) {
+      assertThat(run("--config", config().toString(), verb))
+          .as(verb)
+          .isEqualTo(new Answer(ExitCodes.FAILURE, "", line));
+    }
+  }
+
+  @Test
+  void logsFollowEndsWithExitZeroOnSigtermAndSigint() throws Exception {
+    String token = "0123456789abcdef".repeat(4);
+    try (LocalApiStandIn daemon = LocalApiStandIn.start(token, 4242)) {
+      daemon.writeDiscovery(config(), token);
+      daemon.log("10:00:00.000", "info", "session", "connected");
+      for (String signal : List.of("TERM", "INT")) {
+        Process following = worker("--config", config().toString(), "logs", "-f").start();
+        try {
+          await()
+              .atMost(WAIT)
+              .until(() -> Files.readString(dir.resolve("stdout")).contains("connected"));
+        } finally {
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(following.pid()))
+              .start()
+              .waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(answerOf(following))
+            .as("SIG%s", signal)
+            .isEqualTo(new Answer(0, "2026-12-01T10:00:00.000Z INFO  session: connected\n", ""));
+      }
+    }
   }
 
   @Test
