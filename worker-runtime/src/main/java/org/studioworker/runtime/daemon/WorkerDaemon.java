@@ -443,11 +443,6 @@ public final class WorkerDaemon {
           });
     } finally {
       localApi.set(null);
-      try {
-        Files.deleteIfExists(discovery);
-      } catch (IOException e) {
-        log.warn("cannot remove {}: {}", discovery, e.getMessage());
-      }
     }
   }
 
@@ -517,7 +512,7 @@ public final class WorkerDaemon {
     }
     LocalApiServer api = started.get();
     try {
-      new Discovery(api.url(), served).write(discovery);
+      api.publish(discovery, served);
     } catch (IOException e) {
       log.warn(
           "local API at {}: the discovery file {} cannot be written ({}); local clients will"

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,6 +123,7 @@ public final class LocalApiServer implements AutoCloseable {
   private final Map<String, Route> routes;
   private final Errors errors;
   private final Semaphore handlers = new Semaphore(MAX_HANDLERS);
+  private volatile @Nullable Path published;
 
   private LocalApiServer(
       HttpServer server,
@@ -177,9 +180,27 @@ public final class LocalApiServer implements AutoCloseable {
     return url;
   }
 
-  /** Stops listening; exchanges in progress get a second to finish. */
+  /**
+   * Writes the discovery file for this server (atomically, mode 0600); {@link #close} removes it
+   * before the port closes, so that a client never finds a file that names a closed port after a
+   * clean stop.
+   */
+  public void publish(Path file, String token) throws IOException {
+    new Discovery(url, token).write(file);
+    published = file;
+  }
+
+  /** Removes the discovery file, then stops listening; exchanges in progress get a second. */
   @Override
   public void close() {
+    Path file = published;
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        log.warn("cannot remove {}: {}", file, e.getMessage());
+      }
+    }
     server.stop(1);
     executor.shutdownNow();
   }

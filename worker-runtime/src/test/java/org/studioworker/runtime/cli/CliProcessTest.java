@@ -257,6 +257,67 @@ final class CliProcessTest {
   }
 
   @Test
+  void statusPauseResumeAndLogsTalkToTheRunningDaemon() throws Exception {
+    try (DevStudio studio = DevStudio.start()) {
+      var known = studio.createWorker();
+      writeConfig(
+          "api_base_url = \""
+              + studio.baseUrl()
+              + "\"\nworker_id = \""
+              + known.workerId()
+              + "\"\nauth_token = \""
+              + known.authToken()
+              + "\"\n");
+      Process daemon =
+          worker("--config", config().toString(), "run")
+              .redirectOutput(dir.resolve("daemon.out").toFile())
+              .redirectError(dir.resolve("daemon.err").toFile())
+              .start();
+      try {
+        studio.awaitConnected(known.workerId(), WAIT);
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve("local-api.json")));
+
+        Answer status = run("--config", config().toString(), "status");
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out())
+            .containsPattern(
+                "daemon: +running \\(pid " + daemon.pid() + ", .*local API http://127\\.0\\.0\\.1:")
+            .contains("session:       connected — ready for jobs")
+            .doesNotContain(known.authToken());
+
+        Answer paused = run("--config", config().toString(), "pause");
+        assertThat(paused.code()).as("%s", paused).isZero();
+        assertThat(paused.out()).startsWith("paused: ");
+        studio.awaitFrame(
+            known.workerId(),
+            f -> f.type().equals("heartbeat") && f.text().contains("\"autoEnabled\":false"),
+            WAIT);
+
+        Answer logs = run("--config", config().toString(), "logs");
+        assertThat(logs.code()).as("%s", logs).isZero();
+        assertThat(logs.out())
+            .contains("paused through the local API: no new jobs until resumed")
+            .doesNotContain(known.authToken());
+
+        Answer resumed = run("--config", config().toString(), "resume");
+        assertThat(resumed.out()).startsWith("resumed: ");
+        studio.awaitFrame(
+            known.workerId(),
+            f -> f.type().equals("heartbeat") && f.text().contains("\"autoEnabled\":true"),
+            WAIT);
+      } finally {
+        daemon.destroy(); // SIGTERM
+      }
+      assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(daemon.exitValue()).isZero();
+      assertThat(dir.resolve("local-api.json")).doesNotExist();
+      assertThat(Files.readString(dir.resolve("daemon.err")))
+          .doesNotContain(known.authToken())
+          .doesNotContain("Exception");
+    }
+  }
+
+  @Test
   void gpuJsonIsOneLineOfJson() throws Exception {
     Answer answer = run("gpu", "--json");
 
