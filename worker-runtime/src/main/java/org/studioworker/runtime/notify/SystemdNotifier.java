@@ -189,9 +189,11 @@ public final class SystemdNotifier implements Callable<Void> {
   }
 
   /**
-   * One look at the session: sends one datagram with every line that is due, if any.
+   * One look at the session: sends one datagram with every line that is due, if any. A datagram
+   * that does not go out (systemd's socket full, or gone for a moment) leaves its lines due, so the
+   * next look sends them again: a lost {@code READY=1} would fail the unit's start.
    *
-   * @return what was sent, or null when nothing was due
+   * @return what was sent, or null when nothing was due or the send failed
    */
   @Nullable String tick() {
     lock.lock();
@@ -206,27 +208,37 @@ public final class SystemdNotifier implements Callable<Void> {
         stateSince = now;
       }
       List<String> lines = new ArrayList<>(3);
-      if (!readySent && startedUp(state)) {
-        readySent = true;
+      boolean ready = !readySent && startedUp(state);
+      if (ready) {
         lines.add("READY=1");
       }
       String summary = summary(state);
-      if (!summary.equals(lastSummary)) {
-        lastSummary = summary;
+      boolean changed = !summary.equals(lastSummary);
+      if (changed) {
         lines.add(SdNotify.statusLine(summary));
       }
       Duration every = pingEvery;
-      if (every != null
-          && isAlive(state, now)
-          && (lastPing == null || !now.isBefore(lastPing.plus(every)))) {
-        lastPing = now;
+      boolean ping =
+          every != null
+              && isAlive(state, now)
+              && (lastPing == null || !now.isBefore(lastPing.plus(every)));
+      if (ping) {
         lines.add("WATCHDOG=1");
       }
       if (lines.isEmpty()) {
         return null;
       }
       String datagram = String.join("\n", lines);
-      notify.send(datagram);
+      if (!notify.send(datagram)) {
+        return null;
+      }
+      readySent |= ready;
+      if (changed) {
+        lastSummary = summary;
+      }
+      if (ping) {
+        lastPing = now;
+      }
       return datagram;
     } finally {
       lock.unlock();

@@ -248,6 +248,32 @@ final class SystemdNotifierTest {
   }
 
   @Test
+  void aDatagramThatCouldNotBeSentIsSentAgainAtTheNextLook() throws Exception {
+    Path later = dir.resolve("later");
+    SdNotify notYetListening = SdNotify.fromEnvironment(Map.of("NOTIFY_SOCKET", later.toString()));
+    SystemdNotifier notifier =
+        SystemdNotifier.builder(notYetListening)
+            .session(session::get)
+            .registration(registration::get)
+            .lastAck(lastAck::get)
+            .schedule(SCHEDULE)
+            .watchdog(Optional.of(WATCHDOG))
+            .clock(clock)
+            .build();
+    session.set(new SessionState.Connected("w-1", "2025-06-01T12:00:00Z"));
+    assertThat(notifier.tick()).isNull();
+
+    try (NotifySocket systemdLater = NotifySocket.atPath(later)) {
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(notifier.tick())
+          .isEqualTo("READY=1\nSTATUS=connected — ready for jobs\nWATCHDOG=1");
+      assertThat(systemdLater.receive(WAIT))
+          .isEqualTo("READY=1\nSTATUS=connected — ready for jobs\nWATCHDOG=1");
+      assertThat(notifier.tick()).isNull();
+    }
+  }
+
+  @Test
   void summariesNameEveryState() {
     assertThat(SystemdNotifier.summary(new SessionState.WaitingForApproval()))
         .isEqualTo("waiting for studio operator approval");
