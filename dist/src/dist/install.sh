@@ -150,8 +150,10 @@ fi
 echo "service: $unit"
 if [ "$run_ctl" = 1 ]; then
   $ctl daemon-reload
-  $ctl enable --now studio-worker.service
-  echo "  enabled and started"
+  # --no-block: the unit (Type=notify) has started only once the worker reaches the studio, and
+  # the script does not wait for that; `systemctl status` shows how far it got.
+  $ctl enable --now --no-block studio-worker.service
+  echo "  enabled and starting: it counts as started once it reaches the studio"
 else
   echo "  not started (--prefix): $ctl daemon-reload && $ctl enable --now studio-worker.service"
 fi

@@ -146,13 +146,15 @@ final class InstallScriptTest {
         .doesNotContain("network-online.target")
         .doesNotContain("\nUser=")
         .contains("ExecStart=" + root + "/current/bin/studio-worker --config " + config + " run\n")
+        .contains("Type=notify\nNotifyAccess=all\n")
+        .contains("WatchdogSec=")
         .contains("WantedBy=default.target");
     assertThat(Files.readString(calls).lines())
         .containsExactly(
             "systemctl --user show-environment",
             "launcher --config " + config + " register --api-base-url https://s/",
             "systemctl --user daemon-reload",
-            "systemctl --user enable --now studio-worker.service");
+            "systemctl --user enable --now --no-block studio-worker.service");
     assertThat(result.output())
         .contains("config:  " + config)
         .contains("systemctl --user status studio-worker")

@@ -53,7 +53,7 @@ final class CliProcessTest {
         List.of(
             "-XX:+UseSerialGC",
             "-Xshare:auto",
-            "--enable-native-access=org.studioworker.gpu",
+            "--enable-native-access=org.studioworker.gpu,org.studioworker.runtime",
             "--module-path",
             String.join(
                 File.pathSeparator,

@@ -49,7 +49,7 @@ public final class ChildWorker {
     modulePath.addAll(extraModules);
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=org.studioworker.gpu");
+    command.add("--enable-native-access=org.studioworker.gpu,org.studioworker.runtime");
     command.add("--module-path");
     command.add(String.join(File.pathSeparator, modulePath.stream().map(Path::toString).toList()));
     if (!extraModules.isEmpty()) {

@@ -221,7 +221,7 @@ final class SoakTest {
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx256m",
-            "--enable-native-access=org.studioworker.gpu",
+            "--enable-native-access=org.studioworker.gpu,org.studioworker.runtime",
             "--module-path",
             modulePath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
             "--add-modules",
