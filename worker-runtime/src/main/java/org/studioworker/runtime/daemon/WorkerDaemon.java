@@ -50,6 +50,8 @@ import org.studioworker.runtime.logs.LogShipQueue;
 import org.studioworker.runtime.logs.Redactor;
 import org.studioworker.runtime.metrics.WorkerMetrics;
 import org.studioworker.runtime.models.ModelStore;
+import org.studioworker.runtime.notify.SdNotify;
+import org.studioworker.runtime.notify.SystemdNotifier;
 import org.studioworker.runtime.registration.RegistrationGate;
 import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.session.CapabilitySource;
@@ -183,6 +185,9 @@ public final class WorkerDaemon {
   /** Set by a reset request; the registration loop clears it. */
   private final java.util.concurrent.atomic.AtomicBoolean resetRequested =
       new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Tells systemd how the daemon is doing; set when serving starts. */
+  private volatile @Nullable SystemdNotifier systemd;
 
   /** Where the local API listens, once it does. */
   private final AtomicReference<@Nullable URI> localApi = new AtomicReference<>();
@@ -324,6 +329,7 @@ public final class WorkerDaemon {
     if (initial.isRegistered()) {
       board.registration(
           new RegistrationState.Approved(java.util.Objects.requireNonNull(initial.workerId())));
+      board.session(new SessionState.Connecting(1));
     }
     BooleanSupplier claimingStopped = () -> board.isPaused() || stop.isStopping();
     CapabilitySource capabilities =
@@ -383,6 +389,18 @@ public final class WorkerDaemon {
         // Nothing may read a file that names a server that is not there.
         Files.deleteIfExists(discovery);
       }
+      SystemdNotifier notifier =
+          SystemdNotifier.builder(SdNotify.fromEnvironment(options.env()))
+              .session(board::session)
+              .registration(board::registration)
+              .lastAck(board::lastAck)
+              .schedule(schedule)
+              .watchdog(SdNotify.watchdogInterval(options.env()))
+              .build();
+      // Waiting for approval counts as serving once the local API is up, or at once without one.
+      notifier.apiUp();
+      systemd = notifier;
+      scope.fork("systemd", notifier);
       // Only an installed distribution updates itself; the updater holds the job slot from the
       // install until this process exits.
       AutoUpdate.task(
@@ -730,6 +748,10 @@ public final class WorkerDaemon {
   private void onSignal(String name) {
     StopSignal.Phase phase = stop.escalate(name);
     if (phase == StopSignal.Phase.DRAINING) {
+      SystemdNotifier notifier = systemd;
+      if (notifier != null) {
+        notifier.stopping();
+      }
       String job = gate.holder();
       log.info(
           "received {}: no longer claiming jobs; {}",

@@ -62,6 +62,8 @@ final class JobsTest {
       assertThat(done.prompt()).isEqualTo(longPrompt);
       assertThat(done.result()).isNotNull();
       assertThat(done.result().json()).contains("chat.completion");
+      // The board records the job just after the studio has its result.
+      await().atMost(WAIT).until(() -> !harness.daemon().board().recentJobs().isEmpty());
       assertThat(harness.daemon().board().recentJobs().getFirst().outcome()).isEqualTo("completed");
     }
   }
