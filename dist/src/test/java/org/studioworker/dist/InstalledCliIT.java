@@ -152,6 +152,79 @@ final class InstalledCliIT {
         .contains("\n  synthetic ");
   }
 
+  @Test
+  void theInstalledDaemonServesItsLocalApiToTheInstalledCommands() throws Exception {
+    try (org.studioworker.devstudio.DevStudio studio =
+        org.studioworker.devstudio.DevStudio.start()) {
+      var worker = studio.createWorker();
+      Files.writeString(
+          config(),
+          "api_base_url = \""
+              + studio.baseUrl()
+              + "\"\nworker_id = \""
+              + worker.workerId()
+              + "\"\nauth_token = \""
+              + worker.authToken()
+              + "\"\nlocal_api_port = 0\n",
+          StandardCharsets.UTF_8);
+      ProcessBuilder builder =
+          new ProcessBuilder(installed.toString(), "--config", config().toString(), "run")
+              .directory(dir.toFile())
+              .redirectOutput(dir.resolve("daemon.out").toFile())
+              .redirectError(dir.resolve("daemon.err").toFile());
+      builder.environment().put("HOME", dir.toString());
+      builder.environment().remove("XDG_CONFIG_HOME");
+      builder.environment().remove("NOTIFY_SOCKET");
+      Process daemon = builder.start();
+      try {
+        studio.awaitConnected(worker.workerId(), WAIT);
+        Path discovery = dir.resolve("local-api.json");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!Files.exists(discovery) && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+
+        Answer status = run(installed, "--config", config().toString(), "status");
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out())
+            .contains("\ndaemon:          running (pid ")
+            .contains("\n  session:       connected — ready for jobs\n");
+
+        Answer paused = run(installed, "--config", config().toString(), "pause");
+        assertThat(paused.code()).as("%s", paused).isZero();
+        assertThat(paused.err()).isEmpty();
+        studio.awaitFrame(
+            worker.workerId(),
+            f -> f.type().equals("heartbeat") && f.text().contains("\"autoEnabled\":false"),
+            WAIT);
+
+        String url =
+            new tools.jackson.databind.json.JsonMapper()
+                .readTree(Files.readString(discovery))
+                .get("url")
+                .asString();
+        var health =
+            java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/healthz"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).startsWith("{\"ok\":true,\"version\":\"" + version + "\"");
+      } finally {
+        daemon.destroy(); // SIGTERM to the launcher, which passes it on
+      }
+      assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(daemon.exitValue()).isZero();
+      assertThat(dir.resolve("local-api.json")).doesNotExist();
+      assertThat(Files.readString(dir.resolve("daemon.err")))
+          .doesNotContain(worker.authToken())
+          .doesNotContain("WARNING");
+    }
+  }
+
   /**
    * The repository's {@code ./studio-worker}, byte for byte, in a folder that holds this build's
    * {@code dist/target} and a fresh build stamp: it runs what {@code package} just made instead of
