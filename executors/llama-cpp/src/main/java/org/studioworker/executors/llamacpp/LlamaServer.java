@@ -97,6 +97,11 @@ final class LlamaServer {
     return process.isAlive();
   }
 
+  /** Waits up to {@code wait} for the process to end; true when it has. */
+  boolean awaitExit(Duration wait) throws InterruptedException {
+    return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The server's base URI ({@code http://127.0.0.1:<port>}). */
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);

@@ -149,7 +149,22 @@ final class LlamaServerExecutor implements Executor {
       }
       cancelIdleStop();
       LlamaServer running = ensureServer(program, key, claim.vramGbEstimate(), context);
-      String reply = complete(running, body, context);
+      String reply;
+      try {
+        reply = complete(running, body, context);
+      } catch (NotReached e) {
+        // The server died between the look and the request, so the request never reached it:
+        // starting it again and asking once more cannot run the prompt twice.
+        if (!running.awaitExit(EXIT_WAIT)) {
+          throw e.failure;
+        }
+        running = ensureServer(program, key, claim.vramGbEstimate(), context);
+        try {
+          reply = complete(running, body, context);
+        } catch (NotReached again) {
+          throw again.failure;
+        }
+      }
       return new JobResult.Json(new JsonText(reply));
     } finally {
       scheduleIdleStop();
@@ -181,6 +196,19 @@ final class LlamaServerExecutor implements Executor {
     server = null;
     if (running != null) {
       running.stop();
+    }
+  }
+
+  /** How long a server that refused a connection gets to be seen dead. */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
+
+  /** The request never reached the server: nothing was generated, so it may be asked again. */
+  private static final class NotReached extends Exception {
+    final ExecutorException failure;
+
+    NotReached(ExecutorException failure) {
+      super(null, null, false, false);
+      this.failure = failure;
     }
   }
 
@@ -228,7 +256,7 @@ final class LlamaServerExecutor implements Executor {
    * the whole exchange, the reply's body included, and the reply's size is capped.
    */
   private String complete(LlamaServer running, String body, JobContext context)
-      throws ExecutorException, InterruptedException {
+      throws ExecutorException, InterruptedException, NotReached {
     HttpRequest request =
         HttpRequest.newBuilder(running.uri("/v1/chat/completions"))
             .timeout(settings.jobTimeout())
@@ -252,9 +280,17 @@ final class LlamaServerExecutor implements Executor {
         throw timedOut();
       }
       String why = running.isAlive() ? String.valueOf(cause.getMessage()) : running.lastLine();
-      throw new ExecutorException(
-          "the request to llama-server failed (" + cause.getClass().getSimpleName() + "): " + why,
-          cause);
+      ExecutorException failure =
+          new ExecutorException(
+              "the request to llama-server failed ("
+                  + cause.getClass().getSimpleName()
+                  + "): "
+                  + why,
+              cause);
+      if (cause instanceof java.net.ConnectException) {
+        throw new NotReached(failure);
+      }
+      throw failure;
     }
     String reply = response.body();
     if (response.statusCode() != 200) {
