@@ -59,14 +59,20 @@ final class VulkanReader {
       try {
         return devices(library, instance, arena);
       } finally {
-        if (destroy != null) {
-          call(
-              () -> {
-                destroy.invokeExact(instance, MemorySegment.NULL);
-              },
-              "vkDestroyInstance");
-        }
+        destroy(destroy, instance);
       }
+    }
+  }
+
+  /** {@code vkDestroyInstance}; a shutdown path, so it never throws over the list's own result. */
+  private static void destroy(@Nullable MethodHandle destroy, MemorySegment instance) {
+    if (destroy == null) {
+      return; // a loader without vkDestroyInstance is broken; the instance goes with the process
+    }
+    try {
+      destroy.invokeExact(instance, MemorySegment.NULL);
+    } catch (Throwable t) {
+      // Nothing to report it to: the devices (or the first failure) are the answer.
     }
   }
 
