@@ -56,6 +56,7 @@ done
 cp "$module/src/dist/bin/studio-worker" "$stage/bin/studio-worker"
 cp "$module/src/dist/install.sh" "$stage/install.sh"
 cp "$module/src/dist/systemd/studio-worker.service" "$stage/systemd/studio-worker.service"
+cp "$module/src/dist/systemd/studio-worker@.service" "$stage/systemd/studio-worker@.service"
 chmod 0755 "$stage/bin/studio-worker" "$stage/install.sh"
 echo "$version" > "$stage/VERSION"
 
