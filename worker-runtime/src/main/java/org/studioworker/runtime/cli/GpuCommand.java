@@ -26,6 +26,23 @@ final class GpuCommand implements Callable<Integer> {
     this.spec = picocli.CommandLine.Model.CommandSpec.create();
   }
 
+  /** The pin of {@code STUDIO_WORKER_GPU} or of the config file, if any; never fails. */
+  private org.studioworker.gpu.@org.jspecify.annotations.Nullable GpuSelector pinned() {
+    try {
+      java.nio.file.Path path = parent.configPath();
+      org.studioworker.runtime.config.WorkerConfig config =
+          java.nio.file.Files.exists(path)
+              ? new org.studioworker.runtime.config.ConfigStore(path).load()
+              : org.studioworker.runtime.config.WorkerConfig.defaults();
+      org.studioworker.runtime.daemon.GpuPins.Request pin =
+          org.studioworker.runtime.daemon.GpuPins.configured(parent.env, config);
+      return pin == null ? null : pin.selector();
+    } catch (org.studioworker.runtime.config.ConfigException e) {
+      // `gpu` lists the GPUs whatever the config file holds.
+      return null;
+    }
+  }
+
   @Override
   public Integer call() {
     // The GPU library's warnings say what the answer prints (which source, why not NVML).
@@ -36,7 +53,7 @@ final class GpuCommand implements Callable<Integer> {
       if (json) {
         out.println(inventory.snapshot().toJson());
       } else {
-        StatusCommand.printGpus(out, detection, inventory.snapshot());
+        StatusCommand.printGpus(out, detection, inventory.snapshot(), pinned());
       }
     }
     out.flush();

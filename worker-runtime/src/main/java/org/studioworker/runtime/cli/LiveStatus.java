@@ -61,6 +61,7 @@ final class LiveStatus {
                 ? "yes: no new jobs until `studio-worker resume` (not saved)"
                 : "no"));
     out.println("  registration:  " + registration(status));
+    out.println("  gpu pin:       " + gpuPin(status.path("gpu")));
     List<String> current = currentJobs(status);
     out.println("  current job:   " + (current.isEmpty() ? "none" : current.getFirst()));
     current.stream().skip(1).forEach(job -> out.println("                 " + job));
@@ -75,6 +76,21 @@ final class LiveStatus {
         out.println("    " + finished(recent.get(i)));
       }
     }
+  }
+
+  /** {@code GPU 1 Small (GPU-…)}, {@code none: every GPU}, or {@code ?} from an older daemon. */
+  private static String gpuPin(JsonNode gpu) {
+    if (gpu.isMissingNode()) {
+      return "?";
+    }
+    if (gpu.isNull()) {
+      return "none: every GPU";
+    }
+    return "GPU "
+        + text(gpu.path("index"))
+        + " "
+        + text(gpu.path("name"))
+        + (gpu.path("uuid").isString() ? " (" + gpu.path("uuid").asString() + ")" : "");
   }
 
   /** The summary the original's UI shows for a session state. */

@@ -14,6 +14,7 @@ import org.studioworker.runtime.config.ConfigException;
 import org.studioworker.runtime.config.ConfigStore;
 import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.daemon.ExitCodes;
+import org.studioworker.runtime.daemon.GpuPins;
 import org.studioworker.runtime.jobs.EngineRegistry;
 import org.studioworker.runtime.logs.LogSetup;
 import picocli.CommandLine.Command;
@@ -79,6 +80,12 @@ final class StatusCommand implements Callable<Integer> {
     out.println("models root:     " + models);
     out.println("auto-update:     " + autoUpdate(config));
     out.println("drain timeout:   " + config.drainTimeoutSecs() + " s");
+    GpuPins.Request pin = GpuPins.configured(parent.env, config);
+    out.println(
+        "gpu pin:         "
+            + (pin == null
+                ? "none: every GPU (`run --gpu` pins one)"
+                : "GPU " + pin.selector().text() + " (" + pin.source() + ")"));
     // The engines' and the GPU library's start-up warnings say what the lines below print.
     LogSetup.onlyErrors(parent.env);
     Path work = Files.createTempDirectory("studio-worker-status-");
@@ -112,13 +119,18 @@ final class StatusCommand implements Callable<Integer> {
     }
     GpuDetection detection = GpuInventories.detect(parent.env, System.getProperties());
     try (GpuInventory inventory = detection.inventory()) {
-      printGpus(out, detection, inventory.snapshot());
+      printGpus(out, detection, inventory.snapshot(), pin == null ? null : pin.selector());
     }
     out.flush();
     return ExitCodes.OK;
   }
 
-  static void printGpus(PrintWriter out, GpuDetection detection, GpuSnapshot snapshot) {
+  /** Prints the GPUs; the one {@code pinned} names is marked {@code (pinned)}. */
+  static void printGpus(
+      PrintWriter out,
+      GpuDetection detection,
+      GpuSnapshot snapshot,
+      org.studioworker.gpu.@org.jspecify.annotations.Nullable GpuSelector pinned) {
     out.println("gpus:            " + detection.summary());
     if (detection.warning() != null && !snapshot.devices().isEmpty()) {
       // With GPUs listed, the warning says why they come from a fallback rather than NVML.
@@ -130,7 +142,8 @@ final class StatusCommand implements Callable<Integer> {
               + gpu.index()
               + ": "
               + gpu.name()
-              + (gpu.uuid() == null ? "" : " " + gpu.uuid()));
+              + (gpu.uuid() == null ? "" : " " + gpu.uuid())
+              + (pinned != null && pinned.matches(gpu) ? " (pinned)" : ""));
       out.println(
           "    memory "
               + gb(gpu.totalBytes())

@@ -35,7 +35,8 @@ final class ConfigMapping {
           "registration_request_id",
           "registration_secret",
           "drain_timeout_secs",
-          "vram_margin_gb");
+          "vram_margin_gb",
+          "gpu");
 
   /**
    * Keys the original worker writes that this one does not read (PROTOCOL.md §6): accepted in
@@ -88,7 +89,30 @@ final class ConfigMapping {
         .registrationSecret(optText(tree, "registration_secret"))
         .drainTimeoutSecs(integer(tree, "drain_timeout_secs", d.drainTimeoutSecs(), 0))
         .vramMarginGb(number(tree, "vram_margin_gb", d.vramMarginGb()))
+        .gpu(gpu(tree))
         .build();
+  }
+
+  /** {@code gpu}: an index as a whole number or a string, or a UUID string. */
+  private static @Nullable String gpu(JsonNode tree) throws KeyError {
+    JsonNode value = present(tree, "gpu");
+    if (value == null) {
+      return null;
+    }
+    String text;
+    if (value.isIntegralNumber() && value.canConvertToInt() && value.intValue() >= 0) {
+      text = Integer.toString(value.intValue());
+    } else if (value.isString()) {
+      text = value.stringValue();
+    } else {
+      text = "";
+    }
+    try {
+      return org.studioworker.gpu.GpuSelector.parse(text).text();
+    } catch (IllegalArgumentException e) {
+      throw new KeyError(
+          "gpu", "key gpu must be a GPU index such as 0 or a UUID string such as \"GPU-…\"");
+    }
   }
 
   /** The top-level keys that are neither read nor known legacy, in file order. */
@@ -212,6 +236,12 @@ final class ConfigMapping {
     }
     if (c.vramMarginGb() != WorkerConfig.DEFAULT_VRAM_MARGIN_GB) {
       out.append("vram_margin_gb = ").append(decimal(c.vramMarginGb())).append('\n');
+    }
+    String gpu = c.gpu();
+    if (gpu != null) {
+      // An index is written as a whole number, a UUID as a string, as an operator writes them.
+      boolean index = gpu.chars().allMatch(ch -> ch >= '0' && ch <= '9');
+      out.append("gpu = ").append(index ? gpu : quote(gpu)).append('\n');
     }
     return out.toString();
   }

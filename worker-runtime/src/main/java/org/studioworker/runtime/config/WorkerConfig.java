@@ -30,7 +30,8 @@ public record WorkerConfig(
     @Nullable String registrationRequestId,
     @Nullable String registrationSecret,
     long drainTimeoutSecs,
-    double vramMarginGb) {
+    double vramMarginGb,
+    @Nullable String gpu) {
 
   /** The studio everybody uses. */
   public static final String DEFAULT_API_BASE_URL = "https://studio.minis.gg/";
@@ -72,6 +73,13 @@ public record WorkerConfig(
     if (!Double.isFinite(vramMarginGb) || vramMarginGb < 0) {
       throw new IllegalArgumentException("vram_margin_gb must be a number of at least 0");
     }
+    if (gpu != null) {
+      try {
+        gpu = org.studioworker.gpu.GpuSelector.parse(gpu).text();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("gpu: " + e.getMessage(), e);
+      }
+    }
   }
 
   /** A config with every key at its default. */
@@ -95,7 +103,8 @@ public record WorkerConfig(
         null,
         null,
         DEFAULT_DRAIN_TIMEOUT_SECS,
-        DEFAULT_VRAM_MARGIN_GB);
+        DEFAULT_VRAM_MARGIN_GB,
+        null);
   }
 
   /** Whether the worker holds both a worker id and a token. */
@@ -236,6 +245,7 @@ public record WorkerConfig(
     private @Nullable String registrationSecret;
     private long drainTimeoutSecs;
     private double vramMarginGb;
+    private @Nullable String gpu;
 
     /** A builder starting from {@code base}. */
     public Builder(WorkerConfig base) {
@@ -258,6 +268,7 @@ public record WorkerConfig(
       registrationSecret = base.registrationSecret;
       drainTimeoutSecs = base.drainTimeoutSecs;
       vramMarginGb = base.vramMarginGb;
+      gpu = base.gpu;
     }
 
     public Builder apiBaseUrl(String value) {
@@ -355,6 +366,12 @@ public record WorkerConfig(
       return this;
     }
 
+    /** The GPU to pin to: an index ({@code "0"}) or a UUID ({@code "GPU-…"}), or null for none. */
+    public Builder gpu(@Nullable String value) {
+      gpu = value;
+      return this;
+    }
+
     /** The config; validates like the record's constructor. */
     public WorkerConfig build() {
       return new WorkerConfig(
@@ -376,7 +393,8 @@ public record WorkerConfig(
           registrationRequestId,
           registrationSecret,
           drainTimeoutSecs,
-          vramMarginGb);
+          vramMarginGb,
+          gpu);
     }
   }
 }

@@ -12,16 +12,21 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.gpu.GpuDetection;
+import org.studioworker.gpu.GpuDevice;
 import org.studioworker.gpu.GpuInventories;
 import org.studioworker.gpu.GpuInventory;
 import org.studioworker.gpu.GpuSnapshot;
+import org.studioworker.gpu.NoSuchGpuException;
+import org.studioworker.gpu.PinnedGpuInventory;
 import org.studioworker.gpu.VramAdmission;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.Version;
@@ -82,6 +87,7 @@ public final class WorkerDaemon {
    *     java.util.ServiceLoader}
    * @param maxFrameChars the largest studio frame read, in characters
    * @param pluginDirs folders of plugin jars, besides {@code <config dir>/plugins}
+   * @param gpu the GPU of {@code run --gpu} (an index or a UUID), or null when not given
    */
   public record Options(
       Path configPath,
@@ -91,7 +97,8 @@ public final class WorkerDaemon {
       InstantSource clock,
       @Nullable List<ExecutorProvider> engines,
       int maxFrameChars,
-      List<Path> pluginDirs) {
+      List<Path> pluginDirs,
+      @Nullable String gpu) {
     /** The options of a real worker process. */
     public static Options of(Path configPath, Map<String, String> env) {
       return new Options(
@@ -102,19 +109,20 @@ public final class WorkerDaemon {
           InstantSource.system(),
           null,
           FrameCodec.MAX_FRAME_CHARS,
-          List.of());
+          List.of(),
+          null);
     }
 
     /** The same options with another schedule. */
     public Options withSchedule(LoopSchedule value) {
       return new Options(
-          configPath, value, env, handleSignals, clock, engines, maxFrameChars, pluginDirs);
+          configPath, value, env, handleSignals, clock, engines, maxFrameChars, pluginDirs, gpu);
     }
 
     /** The same options, with signals handled or not. */
     public Options withSignals(boolean value) {
       return new Options(
-          configPath, schedule, env, value, clock, engines, maxFrameChars, pluginDirs);
+          configPath, schedule, env, value, clock, engines, maxFrameChars, pluginDirs, gpu);
     }
 
     /** The same options with these engines instead of the discovered ones. */
@@ -127,13 +135,14 @@ public final class WorkerDaemon {
           clock,
           List.copyOf(value),
           maxFrameChars,
-          pluginDirs);
+          pluginDirs,
+          gpu);
     }
 
     /** The same options with another frame cap. */
     public Options withMaxFrameChars(int value) {
       return new Options(
-          configPath, schedule, env, handleSignals, clock, engines, value, pluginDirs);
+          configPath, schedule, env, handleSignals, clock, engines, value, pluginDirs, gpu);
     }
 
     /** The same options with extra plugin folders. */
@@ -146,7 +155,22 @@ public final class WorkerDaemon {
           clock,
           engines,
           maxFrameChars,
-          List.copyOf(value));
+          List.copyOf(value),
+          gpu);
+    }
+
+    /** The same options pinned to a GPU ({@code run --gpu}): an index or a UUID. */
+    public Options withGpu(@Nullable String value) {
+      return new Options(
+          configPath,
+          schedule,
+          env,
+          handleSignals,
+          clock,
+          engines,
+          maxFrameChars,
+          pluginDirs,
+          value);
     }
 
     /** Every plugin folder: {@code <config dir>/plugins}, then the extra ones. */
@@ -165,6 +189,12 @@ public final class WorkerDaemon {
   private static final Duration JOB_STOP_WAIT = Duration.ofSeconds(10);
 
   private final Options options;
+
+  /**
+   * The Vulkan device index of a GPU, by its UUID, for {@code GGML_VK_VISIBLE_DEVICES}; empty until
+   * a Vulkan probe answers it.
+   */
+  private final Function<String, OptionalInt> vulkanIndex = uuid -> OptionalInt.empty();
 
   /** The command that re-registers this worker, for the hints of the log. */
   private final String resetCommand;
@@ -270,6 +300,21 @@ public final class WorkerDaemon {
     Path workDir = null;
     EngineRegistry engines = null;
     try {
+      GpuPins.Request request;
+      try {
+        request = GpuPins.fromOptionOrEnv(options.gpu(), options.env());
+      } catch (IllegalArgumentException e) {
+        log.error("{}", e.getMessage());
+        return ExitCodes.CONFIG;
+      }
+      PinnedGpuInventory pinned = null;
+      if (request != null) {
+        pinned = pin(gpus, request);
+        if (pinned == null) {
+          return ExitCodes.CONFIG;
+        }
+        gpus = pinned;
+      }
       ConfigStore store = new ConfigStore(options.configPath());
       WorkerConfig config;
       URI apiBase;
@@ -285,6 +330,23 @@ public final class WorkerDaemon {
         log.error("{}", e.getMessage());
         return ExitCodes.CONFIG;
       }
+      if (request == null && config.gpu() != null) {
+        // A config file that pins existed already: its threshold is the operator's.
+        request = GpuPins.fromConfig(config);
+        pinned = request == null ? null : pin(gpus, request);
+        if (pinned == null) {
+          return ExitCodes.CONFIG;
+        }
+        gpus = pinned;
+      }
+      GpuDevice device = pinned == null ? null : pinned.device();
+      if (pinned != null) {
+        detection =
+            new GpuDetection(
+                pinned,
+                detection.summary() + "; pinned to GPU " + pinned.device().index(),
+                detection.warning());
+      }
       Redactor.register(config.authToken());
       Redactor.register(config.registrationSecret());
       Redactor.register(config.localApiToken());
@@ -297,15 +359,38 @@ public final class WorkerDaemon {
       } else {
         log.info("GPUs: {}", detection.summary());
       }
+      Map<String, String> processEnv = Map.of();
+      if (device != null) {
+        log.info(
+            "pinned to GPU {} ({}, {}) by {}",
+            device.index(),
+            device.name(),
+            device.uuid(),
+            java.util.Objects.requireNonNull(request).source());
+        OptionalInt vulkan =
+            device.uuid() == null ? OptionalInt.empty() : vulkanIndex.apply(device.uuid());
+        processEnv = GpuPins.processEnv(device, vulkan);
+        if (device.uuid() == null) {
+          log.warn(
+              "GPU {} has no UUID: engines are not told which GPU to use and may see every GPU",
+              device.index());
+        } else if (vulkan.isEmpty()) {
+          log.warn(
+              "the Vulkan device of GPU {} is not known: Vulkan builds of the engines may see"
+                  + " every GPU (CUDA builds see GPU {} only)",
+              device.index(),
+              device.index());
+        }
+      }
 
       Path modelsRoot = config.modelsRootPath(options.env());
       workDir = Files.createTempDirectory("studio-worker-");
       List<ExecutorProvider> chosen = options.engines();
       engines =
           chosen == null
-              ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs())
-              : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir));
-      return serve(store, config, apiBase, modelsRoot, engines, detection);
+              ? EngineRegistry.discover(modelsRoot, workDir, options.allPluginDirs(), processEnv)
+              : EngineRegistry.of(chosen, new ExecutorEnvironment(modelsRoot, workDir, processEnv));
+      return serve(store, config, apiBase, modelsRoot, engines, detection, device);
     } finally {
       if (engines != null) {
         engines.close();
@@ -315,13 +400,24 @@ public final class WorkerDaemon {
     }
   }
 
+  /** Pins, or logs which GPUs there are and answers null. */
+  private static @Nullable PinnedGpuInventory pin(GpuInventory gpus, GpuPins.Request request) {
+    try {
+      return PinnedGpuInventory.pin(gpus, request.selector());
+    } catch (NoSuchGpuException e) {
+      log.error("{}: {}", request.source(), e.getMessage());
+      return null;
+    }
+  }
+
   private int serve(
       ConfigStore store,
       WorkerConfig initial,
       URI apiBase,
       Path modelsRoot,
       EngineRegistry engines,
-      GpuDetection detection)
+      GpuDetection detection,
+      @Nullable GpuDevice pinned)
       throws Exception {
     GpuInventory gpus = detection.inventory();
     LoopSchedule schedule = options.schedule();
@@ -334,7 +430,7 @@ public final class WorkerDaemon {
     BooleanSupplier claimingStopped = () -> board.isPaused() || stop.isStopping();
     CapabilitySource capabilities =
         new CapabilitySource(
-            machineName(options.env()),
+            GpuPins.machineName(machineName(options.env()), pinned),
             System.getProperty("user.name", "unknown"),
             Version.current(),
             engines,
@@ -383,7 +479,8 @@ public final class WorkerDaemon {
     FrameCodec codec = new FrameCodec();
     Path discovery = Discovery.pathFor(store.path());
     try (LocalApiServer api =
-            startLocalApi(config, store.path(), modelsRoot, detection, discovery).orElse(null);
+            startLocalApi(config, store.path(), modelsRoot, detection, discovery, pinned)
+                .orElse(null);
         Supervisor scope = new Supervisor(this::onCrash)) {
       if (api == null) {
         // Nothing may read a file that names a server that is not there.
@@ -501,7 +598,12 @@ public final class WorkerDaemon {
    * @return empty when it could not start; the studio session runs all the same
    */
   private Optional<LocalApiServer> startLocalApi(
-      LiveConfig config, Path configPath, Path modelsRoot, GpuDetection detection, Path discovery) {
+      LiveConfig config,
+      Path configPath,
+      Path modelsRoot,
+      GpuDetection detection,
+      Path discovery,
+      @Nullable GpuDevice pinned) {
     String token = config.get().localApiToken();
     if (token == null || token.isEmpty()) {
       byte[] bytes = new byte[32];
@@ -520,11 +622,14 @@ public final class WorkerDaemon {
     }
     String served = java.util.Objects.requireNonNull(token);
     Redactor.register(served);
-    DaemonControl control = new Control(config, configPath, modelsRoot, detection);
+    DaemonControl control = new Control(config, configPath, modelsRoot, detection, pinned);
     DaemonRoutes routes = new DaemonRoutes(control, () -> String.valueOf(localApi.get()));
     Optional<LocalApiServer> started =
         LocalApiServer.start(
-            localApiPort(config.get(), options.env()), served, routes.table(), DaemonRoutes::error);
+            GpuPins.localApiPort(config.get(), options.env(), pinned),
+            served,
+            routes.table(),
+            DaemonRoutes::error);
     if (started.isEmpty()) {
       return started;
     }
@@ -546,6 +651,11 @@ public final class WorkerDaemon {
 
   /** {@code STUDIO_WORKER_LOCAL_API_PORT} (an invalid value is warned of), else the config's. */
   public static int localApiPort(WorkerConfig config, Map<String, String> env) {
+    return localApiPort(config, env, LocalApiServer.DEFAULT_PORT);
+  }
+
+  /** The same, with {@code fallback} when neither sets a port. */
+  static int localApiPort(WorkerConfig config, Map<String, String> env, int fallback) {
     String fromEnv = env.get("STUDIO_WORKER_LOCAL_API_PORT");
     if (fromEnv != null && !fromEnv.isBlank()) {
       try {
@@ -559,7 +669,7 @@ public final class WorkerDaemon {
       log.warn("STUDIO_WORKER_LOCAL_API_PORT is not a port number (0 to 65535); ignoring it");
     }
     Integer fromConfig = config.localApiPort();
-    return fromConfig != null ? fromConfig : LocalApiServer.DEFAULT_PORT;
+    return fromConfig != null ? fromConfig : fallback;
   }
 
   /** The daemon as the local API sees it. */
@@ -568,13 +678,20 @@ public final class WorkerDaemon {
     private final Path configPath;
     private final Path modelsRoot;
     private final GpuDetection detection;
+    private final @Nullable GpuDevice pinned;
     private final WorkerMetrics metrics;
 
-    Control(LiveConfig config, Path configPath, Path modelsRoot, GpuDetection detection) {
+    Control(
+        LiveConfig config,
+        Path configPath,
+        Path modelsRoot,
+        GpuDetection detection,
+        @Nullable GpuDevice pinned) {
       this.config = config;
       this.configPath = configPath;
       this.modelsRoot = modelsRoot;
       this.detection = detection;
+      this.pinned = pinned;
       this.metrics = new WorkerMetrics(board, shipQueue, detection.inventory()::snapshot, traffic);
     }
 
@@ -612,6 +729,11 @@ public final class WorkerDaemon {
     @Override
     public double vramTotalGb() {
       return detection.inventory().snapshot().totalGb();
+    }
+
+    @Override
+    public @Nullable GpuDevice gpuPin() {
+      return pinned;
     }
 
     @Override

@@ -56,6 +56,15 @@ public final class EngineRegistry implements AutoCloseable {
    * jars in {@code pluginDirs}, and creates them.
    */
   public static EngineRegistry discover(Path modelsRoot, Path workDir, List<Path> pluginDirs) {
+    return discover(modelsRoot, workDir, pluginDirs, Map.of());
+  }
+
+  /**
+   * The same, telling the engines what their programs' environment must hold ({@link
+   * ExecutorEnvironment#processEnv}).
+   */
+  public static EngineRegistry discover(
+      Path modelsRoot, Path workDir, List<Path> pluginDirs, Map<String, String> processEnv) {
     List<ExecutorProvider> providers = new ArrayList<>();
     var iterator = ServiceLoader.load(ExecutorProvider.class).iterator();
     while (true) {
@@ -71,7 +80,7 @@ public final class EngineRegistry implements AutoCloseable {
     for (PluginLoader.Plugin plugin : PluginLoader.load(pluginDirs)) {
       providers.add(plugin.provider());
     }
-    return of(providers, new ExecutorEnvironment(modelsRoot, workDir));
+    return of(providers, new ExecutorEnvironment(modelsRoot, workDir, processEnv));
   }
 
   /** Creates the executors of the given providers. */

@@ -29,6 +29,11 @@ public interface DaemonControl {
   /** The VRAM the worker advertises, in GB. */
   double vramTotalGb();
 
+  /** The GPU this worker is pinned to, or null when it uses every GPU. */
+  default org.studioworker.gpu.@Nullable GpuDevice gpuPin() {
+    return null;
+  }
+
   /** Starts the graceful stop, as SIGTERM does. */
   void shutdown(String why);
 

@@ -146,6 +146,15 @@ public final class DaemonRoutes {
     }
     gpuRuntime(out);
     out.put("vramTotalGb", daemon.vramTotalGb());
+    org.studioworker.gpu.GpuDevice pin = daemon.gpuPin();
+    if (pin == null) {
+      out.putNull("gpu");
+    } else {
+      ObjectNode gpu = out.putObject("gpu");
+      gpu.put("index", pin.index());
+      gpu.put("uuid", pin.uuid());
+      gpu.put("name", pin.name());
+    }
     out.put("localApiUrl", localApiUrl.get());
     CurrentJob current = board.currentJob().orElse(null);
     out.put("currentJobId", current == null ? null : current.jobId());

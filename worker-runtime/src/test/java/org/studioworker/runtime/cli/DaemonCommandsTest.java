@@ -324,8 +324,8 @@ final class DaemonCommandsTest {
          "session":{"state":"reconnecting","attempt":3},
          "heartbeat":{"outcome":"err","reason":"connection refused to studio.example:443",
                       "lastAttemptAt":"2026-12-01T10:00:05Z"},
-         "gpuRuntime":null,"vramTotalGb":24,"localApiUrl":"http://127.0.0.1:4787",
-         "currentJobId":"j-9",
+         "gpuRuntime":null,"vramTotalGb":8,"gpu":{"index":1,"uuid":"GPU-bbb","name":"Small"},
+         "localApiUrl":"http://127.0.0.1:4788","currentJobId":"j-9",
          "activeJobs":[{"jobId":"j-9","kind":"image","model":"sd-xl","prompt":"a red fox",
                         "source":"studio","status":"running","startedAt":"2026-12-01T10:00:00Z",
                         "hasThumbnail":false}],
@@ -357,6 +357,7 @@ final class DaemonCommandsTest {
                 "  session:       reconnecting (attempt 3)…",
                 "  paused:        yes: no new jobs until `studio-worker resume` (not saved)",
                 "  registration:  approved as w-7",
+                "  gpu pin:       GPU 1 Small (GPU-bbb)",
                 "  current job:   j-9 image sd-xl, since 2026-12-01T10:00:00.000Z",
                 "  heartbeat:     failed at 2026-12-01T10:00:05.000Z: connection refused to"
                     + " studio.example:443",
@@ -368,6 +369,7 @@ final class DaemonCommandsTest {
                 "    j-5 image sd-xl, completed at 2026-12-01T09:55:00.000Z",
                 "config:          " + config() + " (not created yet)"))
         .contains("\nregistration:    unregistered: `studio-worker run` asks the studio to join\n")
+        .contains("\ngpu pin:         none: every GPU (`run --gpu` pins one)\n")
         .doesNotContain("j-4")
         .doesNotContain("a red fox")
         .doesNotContain(TOKEN);

@@ -327,6 +327,7 @@ final class LocalApiTest {
               "heartbeat",
               "gpuRuntime",
               "vramTotalGb",
+              "gpu",
               "localApiUrl",
               "currentJobId",
               "activeJobs",
@@ -339,6 +340,7 @@ final class LocalApiTest {
       assertThat(status.get("registration").toString()).isEqualTo("{\"state\":\"approved\"}");
       assertThat(status.get("session").toString()).isEqualTo("{\"state\":\"connected\"}");
       assertThat(status.get("currentJobId").isNull()).isTrue();
+      assertThat(status.get("gpu").isNull()).as("an unpinned worker").isTrue();
       assertThat(status.get("localApiUrl").asString()).isEqualTo(url(harness).toString());
       assertThat(status.get("config").propertyNames()).containsExactlyElementsOf(ConfigEdit.KEYS);
       JsonNode job = status.get("recentJobs").get(0);

@@ -54,6 +54,7 @@ public final class LlamaCppExecutorProvider implements ExecutorProvider {
             env,
             environment.modelsRoot(),
             environment.workDir().resolve("llama-cpp"),
+            environment.processEnv(),
             settings,
             http);
     // The daemon logs each engine's readiness once, in its roster; the details are for debugging.

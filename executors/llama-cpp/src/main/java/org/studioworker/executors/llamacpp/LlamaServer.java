@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.studioworker.spi.ExecutorException;
+import org.studioworker.spi.process.EngineProcesses;
 import org.studioworker.spi.process.LineDrain;
 import org.studioworker.spi.process.LineTail;
 import org.studioworker.spi.process.ProcessTree;
@@ -61,18 +63,28 @@ final class LlamaServer {
   /**
    * Starts {@code program} for {@code key} on a free loopback port.
    *
+   * @param processEnv set over the worker's environment, as {@link EngineProcesses#environment}
+   *     does
    * @param vramGb the {@code vramGbEstimate} of the claim it is started for
    * @throws ExecutorException when the program cannot be started
    */
   static LlamaServer start(
-      Path program, ServerKey key, Path workDir, Duration killGrace, double vramGb)
+      Path program,
+      ServerKey key,
+      Path workDir,
+      Map<String, String> processEnv,
+      Duration killGrace,
+      double vramGb)
       throws ExecutorException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(program.toString());
     command.addAll(key.arguments(port));
     try {
-      Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
+      Process process =
+          EngineProcesses.environment(
+                  new ProcessBuilder(command).directory(workDir.toFile()), processEnv)
+              .start();
       process.getOutputStream().close();
       return new LlamaServer(key, process, port, killGrace, vramGb);
     } catch (IOException e) {

@@ -53,6 +53,10 @@ final class LlamaServerExecutor implements Executor {
   private final Map<String, String> env;
   private final Path modelsRoot;
   private final Path workDir;
+
+  /** Set on every llama-server start, over the worker's environment (the pinned GPU). */
+  private final Map<String, String> processEnv;
+
   private final LlamaCppSettings settings;
   private final HttpClient http;
   private final ProgramLocator locator = new ProgramLocator(PROGRAM, PROGRAM_VAR);
@@ -75,9 +79,20 @@ final class LlamaServerExecutor implements Executor {
       Path workDir,
       LlamaCppSettings settings,
       HttpClient http) {
+    this(env, modelsRoot, workDir, Map.of(), settings, http);
+  }
+
+  LlamaServerExecutor(
+      Map<String, String> env,
+      Path modelsRoot,
+      Path workDir,
+      Map<String, String> processEnv,
+      LlamaCppSettings settings,
+      HttpClient http) {
     this.env = Map.copyOf(env);
     this.modelsRoot = modelsRoot;
     this.workDir = workDir;
+    this.processEnv = Map.copyOf(processEnv);
     this.settings = settings;
     this.http = http;
     this.idleTimer =
@@ -234,7 +249,8 @@ final class LlamaServerExecutor implements Executor {
     } catch (IOException e) {
       throw new ExecutorException("could not create the work folder " + workDir, e);
     }
-    LlamaServer started = LlamaServer.start(program, key, workDir, settings.killGrace(), vramGb);
+    LlamaServer started =
+        LlamaServer.start(program, key, workDir, processEnv, settings.killGrace(), vramGb);
     server = started;
     context.log().info("llama-server starting with " + key.model().getFileName());
     boolean healthy = false;

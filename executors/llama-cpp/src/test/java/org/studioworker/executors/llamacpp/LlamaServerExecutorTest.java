@@ -370,6 +370,27 @@ final class LlamaServerExecutorTest {
   }
 
   @Test
+  void theServerGetsTheRuntimesVariablesAndNotTheWorkersNotifySocket() throws Exception {
+    models = Files.createDirectories(temp.resolve("models"));
+    llamaServer = StandInLlamaServer.write(temp.resolve("stand-in"), REPLY);
+    executor =
+        new LlamaServerExecutor(
+            Map.of(LlamaServerExecutor.PROGRAM_VAR, llamaServer.path().toString()),
+            models,
+            temp.resolve("work"),
+            Map.of("CUDA_VISIBLE_DEVICES", "GPU-bbb"),
+            settings(Duration.ofHours(1)),
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    executor.run(simpleClaim("a.gguf"), context);
+
+    assertThat(llamaServer.lastEnvironment())
+        .contains("CUDA_VISIBLE_DEVICES=GPU-bbb")
+        .noneMatch(line -> line.startsWith("NOTIFY_SOCKET="));
+  }
+
+  @Test
   void refusesOtherKindsAndJobsWithoutAModelFileAsUnsupported() throws Exception {
     setUp(settings(Duration.ofHours(1)));
     FakeJobContext context = new FakeJobContext(models);

@@ -35,8 +35,9 @@ final class StandInLlamaServer {
     String text =
         """
         #!/bin/bash
-        export STANDIN_DIR='%s'
-        exec '%s' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto '%s' "$@"
+        export STANDIN_DIR='%1$s'
+        env > '%1$s/env'
+        exec '%2$s' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto '%3$s' "$@"
         """
             .formatted(dir, java, source);
     Path script = dir.resolve("llama-server");
@@ -47,6 +48,11 @@ final class StandInLlamaServer {
 
   Path path() {
     return script;
+  }
+
+  /** The environment of the last start, one {@code NAME=value} a line. */
+  List<String> lastEnvironment() throws IOException {
+    return Files.readAllLines(dir.resolve("env"), StandardCharsets.UTF_8);
   }
 
   /** Sets how the stand-in behaves from its next start or request on. */

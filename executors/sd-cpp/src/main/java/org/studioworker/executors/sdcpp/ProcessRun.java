@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.studioworker.spi.process.EngineProcesses;
 import org.studioworker.spi.process.LineDrain;
 import org.studioworker.spi.process.LineTail;
 import org.studioworker.spi.process.ProcessTree;
@@ -68,18 +70,23 @@ final class ProcessRun {
   }
 
   /**
-   * Starts the command in {@code workDir} with no input.
+   * Starts the command in {@code workDir} with no input, its environment the worker's as {@link
+   * EngineProcesses#environment} makes it with {@code processEnv}.
    *
    * @throws IOException when the program cannot be started
    */
   static ProcessRun start(
       List<String> command,
       Path workDir,
+      Map<String, String> processEnv,
       Duration killGrace,
       Consumer<String> outLines,
       Consumer<String> errLines)
       throws IOException {
-    Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
+    Process process =
+        EngineProcesses.environment(
+                new ProcessBuilder(command).directory(workDir.toFile()), processEnv)
+            .start();
     // No input: a program that reads its standard input sees its end at once.
     process.getOutputStream().close();
     return new ProcessRun(process, killGrace, outLines, errLines);

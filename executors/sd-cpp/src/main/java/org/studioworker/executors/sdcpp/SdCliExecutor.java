@@ -55,6 +55,10 @@ final class SdCliExecutor implements Executor {
   private final Map<String, String> env;
   private final Path modelsRoot;
   private final Path workDir;
+
+  /** Set on every sd-cli run, over the worker's environment (the pinned GPU). */
+  private final Map<String, String> processEnv;
+
   private final SdCppSettings settings;
   private final ProgramLocator locator = new ProgramLocator(PROGRAM, PROGRAM_VAR);
   private final VulkanLoaderProbe vulkan;
@@ -75,9 +79,22 @@ final class SdCliExecutor implements Executor {
       VulkanLoaderProbe vulkan,
       InputImages inputImages,
       LongSupplier nanoTime) {
+    this(env, modelsRoot, workDir, Map.of(), settings, vulkan, inputImages, nanoTime);
+  }
+
+  SdCliExecutor(
+      Map<String, String> env,
+      Path modelsRoot,
+      Path workDir,
+      Map<String, String> processEnv,
+      SdCppSettings settings,
+      VulkanLoaderProbe vulkan,
+      InputImages inputImages,
+      LongSupplier nanoTime) {
     this.env = Map.copyOf(env);
     this.modelsRoot = modelsRoot;
     this.workDir = workDir;
+    this.processEnv = Map.copyOf(processEnv);
     this.settings = settings;
     this.vulkan = vulkan;
     this.inputImages = inputImages;
@@ -205,7 +222,7 @@ final class SdCliExecutor implements Executor {
     ProgressLog out = new ProgressLog(context.log()::info, settings.logInterval(), nanoTime);
     ProgressLog err = new ProgressLog(context.log()::warn, settings.logInterval(), nanoTime);
     try {
-      return ProcessRun.start(command, jobDir, settings.killGrace(), out, err);
+      return ProcessRun.start(command, jobDir, processEnv, settings.killGrace(), out, err);
     } catch (IOException e) {
       throw new ExecutorException("could not start " + command.getFirst() + ": " + e.getMessage());
     }

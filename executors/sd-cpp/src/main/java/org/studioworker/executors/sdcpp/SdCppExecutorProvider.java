@@ -46,6 +46,7 @@ public final class SdCppExecutorProvider implements ExecutorProvider {
             env,
             environment.modelsRoot(),
             environment.workDir(),
+            environment.processEnv(),
             settings,
             VulkanLoaderProbe.forMachine(env),
             InputImages.create(settings.maxInputBytes()),
