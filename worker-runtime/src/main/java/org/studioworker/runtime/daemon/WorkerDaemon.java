@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,6 +27,7 @@ import org.studioworker.gpu.GpuSnapshot;
 import org.studioworker.gpu.NoSuchGpuException;
 import org.studioworker.gpu.PinnedGpuInventory;
 import org.studioworker.gpu.VramAdmission;
+import org.studioworker.gpu.VulkanDevices;
 import org.studioworker.protocol.FrameCodec;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.ConfigException;
@@ -189,12 +189,6 @@ public final class WorkerDaemon {
   private static final Duration JOB_STOP_WAIT = Duration.ofSeconds(10);
 
   private final Options options;
-
-  /**
-   * The Vulkan device index of a GPU, by its UUID, for {@code GGML_VK_VISIBLE_DEVICES}; empty until
-   * a Vulkan probe answers it.
-   */
-  private final Function<String, OptionalInt> vulkanIndex = uuid -> OptionalInt.empty();
 
   /** The command that re-registers this worker, for the hints of the log. */
   private final String resetCommand;
@@ -367,8 +361,14 @@ public final class WorkerDaemon {
             device.name(),
             device.uuid(),
             java.util.Objects.requireNonNull(request).source());
+        // The Vulkan loader is asked with the environment the engines inherit: that environment
+        // (VK_ICD_FILENAMES, layers) can change its order. See docs/vulkan.md.
+        VulkanDevices vulkanDevices =
+            device.uuid() == null
+                ? VulkanDevices.unavailable("the GPU has no UUID")
+                : VulkanDevices.read(options.env(), System.getProperties());
         OptionalInt vulkan =
-            device.uuid() == null ? OptionalInt.empty() : vulkanIndex.apply(device.uuid());
+            device.uuid() == null ? OptionalInt.empty() : vulkanDevices.indexOf(device.uuid());
         processEnv = GpuPins.processEnv(device, vulkan);
         if (device.uuid() == null) {
           log.warn(
@@ -376,10 +376,19 @@ public final class WorkerDaemon {
               device.index());
         } else if (vulkan.isEmpty()) {
           log.warn(
-              "the Vulkan device of GPU {} is not known: Vulkan builds of the engines may see"
+              "the Vulkan device of GPU {} is not known ({}): Vulkan builds of the engines may see"
                   + " every GPU (CUDA builds see GPU {} only)",
               device.index(),
+              vulkanDevices.reason() != null
+                  ? vulkanDevices.reason()
+                  : "no Vulkan device has its UUID",
               device.index());
+        } else {
+          log.info(
+              "GPU {} is Vulkan device {}: engines get GGML_VK_VISIBLE_DEVICES={}",
+              device.index(),
+              vulkan.getAsInt(),
+              vulkan.getAsInt());
         }
       }
 

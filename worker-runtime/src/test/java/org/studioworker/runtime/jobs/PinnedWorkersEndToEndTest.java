@@ -86,6 +86,8 @@ final class PinnedWorkersEndToEndTest {
   void twoPinnedWorkersRegisterApartAndRunTheirJobsAtOnceEachOnItsGpu() throws Exception {
     Assumptions.assumeTrue(gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
     Path nvml = compileFakeNvml();
+    // The fake Vulkan loader lists the fake NVML's two GPUs in the other order.
+    Path vulkan = compileFake("fake_vulkan.c", "vulkan", "libvulkan.so.1");
     byte[] weights = "not really a diffusion model".getBytes();
     List<Process> workers = new ArrayList<>();
     try (ModelFileServer files = new ModelFileServer("/weights.safetensors", weights);
@@ -96,6 +98,7 @@ final class PinnedWorkersEndToEndTest {
         Path own = Files.createDirectories(gpuDirs[gpu]);
         SdCliStandIn machine = SdCliStandIn.create(own, standIn(own, gpuDirs[1 - gpu]));
         Map<String, String> env = env(nvml);
+        env.put("STUDIO_WORKER_VULKAN_LIB", vulkan.toString());
         env.putAll(machine.env());
         // The file `run --gpu N` reads without --config: gpu-N/config.toml.
         Path config = GpuPins.configPath(new GpuSelector.Index(gpu), env);
@@ -178,10 +181,12 @@ final class PinnedWorkersEndToEndTest {
             .isEqualTo(JobStatus.COMPLETED);
       }
       assertThat(Files.readAllLines(gpuDirs[0].resolve("env")))
-          .contains("CUDA_VISIBLE_DEVICES=" + UUID_0)
+          .contains("CUDA_VISIBLE_DEVICES=" + UUID_0, "GGML_VK_VISIBLE_DEVICES=1")
           .noneMatch(line -> line.startsWith("NOTIFY_SOCKET="));
       assertThat(Files.readAllLines(gpuDirs[1].resolve("env")))
-          .contains("CUDA_VISIBLE_DEVICES=" + UUID_1);
+          .contains("CUDA_VISIBLE_DEVICES=" + UUID_1, "GGML_VK_VISIBLE_DEVICES=0");
+      assertThat(Files.readString(gpuDirs[0].resolve("worker.log")))
+          .contains("GPU 0 is Vulkan device 1: engines get GGML_VK_VISIBLE_DEVICES=1");
       assertThat(dir.resolve("xdg/minis-studio-worker/gpu-1/local-api.json")).exists();
     } finally {
       for (Process worker : workers) {
@@ -227,8 +232,12 @@ final class PinnedWorkersEndToEndTest {
   }
 
   private Path compileFakeNvml() throws Exception {
-    Path source = Path.of("../gpu-ffm/src/test/c/fake_nvml.c").toAbsolutePath().normalize();
-    Path lib = Files.createDirectories(dir.resolve("nvml")).resolve("libnvidia-ml.so.1");
+    return compileFake("fake_nvml.c", "nvml", "libnvidia-ml.so.1");
+  }
+
+  private Path compileFake(String file, String folder, String name) throws Exception {
+    Path source = Path.of("../gpu-ffm/src/test/c/" + file).toAbsolutePath().normalize();
+    Path lib = Files.createDirectories(dir.resolve(folder)).resolve(name);
     Process gcc =
         new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), source.toString())
             .redirectErrorStream(true)
