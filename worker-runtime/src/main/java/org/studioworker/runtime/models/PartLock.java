@@ -1,19 +1,14 @@
 package org.studioworker.runtime.models;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Arrays;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +23,10 @@ import org.studioworker.spi.ExecutorException;
  * process, not to a thread: the threads of one process are kept apart before they come here (see
  * {@link ModelStore}), so at most one thread per process ever waits on a given file.
  *
- * <p>The holder removes the lock file when it is done, still holding the lock. A waiter that had
- * opened the file before may then win the lock of a file no longer there, while a newcomer locks
- * the new file under the same name: two holders. So each one, once it has the lock, writes a token
- * of its own into the file it locked and reads the file under the name back; only when its token is
- * there does it hold the lock that counts, otherwise it opens the name again.
+ * <p>The lock file is never removed. Removing it would let two workers hold "the" lock at once: a
+ * waiter that opened the file before wins the lock of a file no longer there, while a newcomer
+ * locks the new file under the same name. Telling the two apart would mean opening the name again,
+ * and closing any other descriptor of a file drops this process's {@code fcntl} locks on it.
  *
  * <p>Not thread-safe; one instance per download. {@link #acquire} blocks while another process
  * holds the lock.
@@ -47,11 +41,9 @@ final class PartLock implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final FileChannel channel;
-  private final Path lockFile;
 
-  private PartLock(FileChannel channel, Path lockFile) {
+  private PartLock(FileChannel channel) {
     this.channel = channel;
-    this.lockFile = lockFile;
   }
 
   /**
@@ -102,11 +94,7 @@ final class PartLock implements AutoCloseable {
                     + " s; try again later");
           }
         }
-        if (isStillNamed(channel, lockFile)) {
-          return new PartLock(channel, lockFile);
-        }
-        // The holder before us removed the file we had opened: open the name again.
-        locked = false;
+        return new PartLock(channel);
       } finally {
         if (!locked) {
           closeQuietly(channel);
@@ -121,22 +109,6 @@ final class PartLock implements AutoCloseable {
           lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new ExecutorException("cannot open " + lockFile + ": " + e.getMessage());
-    }
-  }
-
-  /** Whether the locked file is the one {@code lockFile} names now; see the class comment. */
-  private static boolean isStillNamed(FileChannel channel, Path lockFile) throws ExecutorException {
-    byte[] token =
-        (ProcessHandle.current().pid() + " " + UUID.randomUUID() + "\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    try {
-      channel.truncate(0);
-      channel.write(ByteBuffer.wrap(token), 0);
-      return Arrays.equals(Files.readAllBytes(lockFile), token);
-    } catch (NoSuchFileException e) {
-      return false;
-    } catch (IOException e) {
-      throw new ExecutorException("cannot lock the download: " + e.getMessage());
     }
   }
 
@@ -167,14 +139,9 @@ final class PartLock implements AutoCloseable {
     }
   }
 
-  /** Removes the lock file and then releases the lock (closing its channel does). Never throws. */
+  /** Releases the lock (closing its channel does). Never throws. */
   @Override
   public void close() {
-    try {
-      Files.deleteIfExists(lockFile);
-    } catch (IOException e) {
-      log.debug("cannot remove {}: {}", lockFile, e.getMessage());
-    }
     closeQuietly(channel);
   }
 }
