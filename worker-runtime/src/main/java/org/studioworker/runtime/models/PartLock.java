@@ -60,46 +60,38 @@ final class PartLock implements AutoCloseable {
       throws ExecutorException, InterruptedException {
     Path lockFile = target.resolveSibling(target.getFileName() + ".part.lock");
     Path part = target.resolveSibling(target.getFileName() + ".part");
-    boolean told = false;
-    long seen = size(part);
-    Instant progressed = clock.instant();
-    while (true) {
-      FileChannel channel = open(lockFile);
-      boolean locked = false;
-      try {
-        while (true) {
-          if (tryLock(channel)) {
-            locked = true;
-            break;
-          }
-          if (!told) {
-            told = true;
-            log.info(
-                "{} is being downloaded by another worker on this machine; waiting for it", what);
-          }
-          if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
-            throw new InterruptedException("download cancelled");
-          }
-          Thread.sleep(POLL);
-          long now = size(part);
-          if (now != seen || Files.exists(target)) {
-            seen = now;
-            progressed = clock.instant();
-          } else if (Duration.between(progressed, clock.instant()).compareTo(stallLimit) > 0) {
-            throw new ExecutorException(
-                "another worker on this machine holds the download of "
-                    + what
-                    + " and wrote nothing for "
-                    + stallLimit.toSeconds()
-                    + " s; try again later");
-          }
-        }
+    FileChannel channel = open(lockFile);
+    try {
+      if (tryLock(channel)) {
         return new PartLock(channel);
-      } finally {
-        if (!locked) {
-          closeQuietly(channel);
+      }
+      log.info("{} is being downloaded by another worker on this machine; waiting for it", what);
+      long seen = size(part);
+      Instant progressed = clock.instant();
+      while (true) {
+        if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException("download cancelled");
+        }
+        Thread.sleep(POLL);
+        if (tryLock(channel)) {
+          return new PartLock(channel);
+        }
+        long now = size(part);
+        if (now != seen || Files.exists(target)) {
+          seen = now;
+          progressed = clock.instant();
+        } else if (Duration.between(progressed, clock.instant()).compareTo(stallLimit) > 0) {
+          throw new ExecutorException(
+              "another worker on this machine holds the download of "
+                  + what
+                  + " and wrote nothing for "
+                  + stallLimit.toSeconds()
+                  + " s; try again later");
         }
       }
+    } catch (ExecutorException | InterruptedException | RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
     }
   }
 
