@@ -61,10 +61,11 @@ import org.studioworker.spi.net.BodyStream;
  *
  * <p>Several workers on one machine (one per GPU) may share {@code models_root}; a file wanted by
  * two at once is downloaded once. Within this process, the jobs that want one file share one
- * download through {@link #IN_FLIGHT}. Across processes, the one download holds a {@link PartLock}
- * on {@code <file>.part.lock}; the others wait while it makes progress and then use the verified
- * file, or, when it died or gave up, take its {@code .part} over and resume it. Free space is
- * counted less what the other downloads in progress still need ({@link Reservations}).
+ * download (a map of downloads in progress, by the file's real path). Across processes, the one
+ * download holds a {@link PartLock} on {@code <file>.part.lock}; the others wait while it makes
+ * progress and then use the verified file, or, when it died or gave up, take its {@code .part} over
+ * and resume it. Free space is counted less what the other downloads in progress still need ({@link
+ * Reservations}).
  *
  * <p>Thread-safe. {@link #fetch} blocks the calling job thread while downloading or waiting for
  * another worker's download.
