@@ -1,10 +1,13 @@
 package org.studioworker.runtime.models;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,13 +22,21 @@ import tools.jackson.databind.node.ObjectNode;
  * The {@code manifest.json} of one model folder: for each file, where it came from, its SHA-256,
  * its size and when it was downloaded. Written atomically; a broken manifest is ignored (and
  * rewritten), never fatal.
+ *
+ * <p>Workers sharing {@code models_root} may finish two files of one model at once: each update
+ * reads, changes and replaces the manifest under {@code manifest.json.lock} (the operating system's
+ * lock, for other processes) and {@link #LOCK} (for the threads of this one), and is renamed into
+ * place, so neither entry is lost and a reader never sees half a file.
  */
 final class Manifest {
   private static final Logger log = LoggerFactory.getLogger("models");
   private static final String NAME = "manifest.json";
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** One process-wide lock: manifests are written once per download. */
+  /**
+   * Serialises the threads of this process before they take the file lock, which belongs to the
+   * whole process; manifests are written once per download, so one lock for all folders is enough.
+   */
   private static final ReentrantLock LOCK = new ReentrantLock();
 
   /** One recorded file. */
@@ -70,7 +81,12 @@ final class Manifest {
   static void record(
       Path folder, String filename, String url, String sha256, long bytes, Instant at) {
     LOCK.lock();
-    try {
+    try (FileChannel channel =
+            FileChannel.open(
+                folder.resolve(NAME + ".lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock ignored = channel.lock()) {
       Manifest manifest = read(folder);
       ObjectNode entry = manifest.files.putObject(filename);
       entry.put("url", ModelStore.display(java.net.URI.create(url)));
@@ -79,6 +95,7 @@ final class Manifest {
       entry.put("downloadedAt", at.toString());
       ObjectNode root = JSON.createObjectNode();
       root.set("files", manifest.files);
+      // One temporary name is enough: only the holder of the lock writes it.
       Path temp = folder.resolve(NAME + ".tmp");
       Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
       Files.move(

@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,10 +27,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -53,11 +55,20 @@ import org.studioworker.spi.net.BodyStream;
  * deletes the file), free disk space is checked first ({@code approxBytes} + 10 %). Only https is
  * fetched, plus plain http on loopback (for tests and local mirrors); redirects are followed only
  * within the same scheme. A download that goes a minute without one byte is given up, its {@code
- * .part} kept, and resumed by the next job that needs the file. Two jobs that need the same file
- * share one download. Each model folder keeps a {@code manifest.json} of what it holds. Every byte
- * of a model file received is counted into {@link Traffic}.
+ * .part} kept, and resumed by the next job that needs the file. Each model folder keeps a {@code
+ * manifest.json} of what it holds. Every byte of a model file received is counted into {@link
+ * Traffic}.
  *
- * <p>Thread-safe. {@link #fetch} blocks the calling job thread while downloading.
+ * <p>Several workers on one machine (one per GPU) may share {@code models_root}; a file wanted by
+ * two at once is downloaded once. Within this process, the jobs that want one file share one
+ * download (a map of downloads in progress, by the file's real path). Across processes, the one
+ * download holds a {@link PartLock} on {@code <file>.part.lock}; the others wait while it makes
+ * progress and then use the verified file, or, when it died or gave up, take its {@code .part} over
+ * and resume it. Free space is counted less what the other downloads in progress still need ({@link
+ * Reservations}).
+ *
+ * <p>Thread-safe. {@link #fetch} blocks the calling job thread while downloading or waiting for
+ * another worker's download.
  */
 public final class ModelStore {
   private static final Logger log = LoggerFactory.getLogger("models");
@@ -70,13 +81,23 @@ public final class ModelStore {
 
   private static final int BUFFER = 256 * 1024;
 
+  /** How often a job waiting for another job's download looks at its own cancellation. */
+  private static final Duration JOIN_POLL = Duration.ofMillis(200);
+
   private final Path root;
   private final HttpClient http;
   private final InstantSource clock;
   private final Duration requestTimeout;
   private final Duration idleTimeout;
   private final Traffic traffic;
-  private final ConcurrentHashMap<Path, CompletableFuture<Path>> inFlight =
+  private final Reservations reservations;
+
+  /**
+   * The downloads in progress in this process, by the file's real path (so two stores, or two
+   * spellings of one root, still meet here). Process-wide because the {@link PartLock} behind each
+   * entry belongs to the process, not to a store or a thread.
+   */
+  private static final ConcurrentHashMap<Path, CompletableFuture<Path>> IN_FLIGHT =
       new ConcurrentHashMap<>();
 
   /** Why 60 s? A CDN under load pauses for seconds; a minute without one byte is a dead server. */
@@ -103,12 +124,25 @@ public final class ModelStore {
       Duration requestTimeout,
       Duration idleTimeout,
       Traffic traffic) {
+    this(root, http, clock, requestTimeout, idleTimeout, traffic, DiskSpace.ofFileStore());
+  }
+
+  /** The same, with the free disk space read from {@code space} (a test plays a full disk). */
+  ModelStore(
+      Path root,
+      HttpClient http,
+      InstantSource clock,
+      Duration requestTimeout,
+      Duration idleTimeout,
+      Traffic traffic,
+      DiskSpace space) {
     this.root = root.toAbsolutePath().normalize();
     this.http = http;
     this.clock = clock;
     this.requestTimeout = requestTimeout;
     this.idleTimeout = idleTimeout;
     this.traffic = traffic;
+    this.reservations = new Reservations(this.root, space);
   }
 
   /** The folder that holds a model's files. */
@@ -127,39 +161,90 @@ public final class ModelStore {
       throws ExecutorException, InterruptedException {
     Path folder = folderOf(modelId);
     Path target = pathOf(modelId, file.filename());
-    if (Files.isRegularFile(target) && matches(folder, target, file)) {
-      return target;
-    }
-    CompletableFuture<Path> mine = new CompletableFuture<>();
-    CompletableFuture<Path> running = inFlight.putIfAbsent(target, mine);
-    if (running != null) {
-      return join(running);
-    }
-    try {
-      Path done = download(modelId, file, folder, target, cancelled);
-      mine.complete(done);
-      return done;
-    } catch (ExecutorException | RuntimeException e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } catch (InterruptedException e) {
-      mine.completeExceptionally(new ExecutorException("the download was cancelled"));
-      throw e;
-    } finally {
-      inFlight.remove(target, mine);
+    while (true) {
+      if (Files.isRegularFile(target) && matches(folder, target, file)) {
+        return target;
+      }
+      Path key = keyOf(folder, target);
+      CompletableFuture<Path> mine = new CompletableFuture<>();
+      CompletableFuture<Path> running = IN_FLIGHT.putIfAbsent(key, mine);
+      if (running != null) {
+        if (join(running, cancelled)) {
+          return target;
+        }
+        // The job that held it was cancelled: this one takes the download over.
+        continue;
+      }
+      try {
+        Path done = claimAndDownload(modelId, file, folder, target, key, cancelled);
+        mine.complete(done);
+        return done;
+      } catch (ExecutorException | RuntimeException e) {
+        mine.completeExceptionally(e);
+        throw e;
+      } catch (InterruptedException e) {
+        mine.cancel(false);
+        throw e;
+      } finally {
+        IN_FLIGHT.remove(key, mine);
+      }
     }
   }
 
-  private static Path join(CompletableFuture<Path> running)
-      throws ExecutorException, InterruptedException {
+  /** The file's real path: its folder is created and resolved through any symbolic link. */
+  private static Path keyOf(Path folder, Path target) throws ExecutorException {
     try {
-      return running.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ExecutorException executor) {
-        throw new ExecutorException(String.valueOf(executor.getMessage()));
+      Files.createDirectories(folder);
+      return folder.toRealPath().resolve(target.getFileName());
+    } catch (IOException e) {
+      throw new ExecutorException("cannot create " + folder + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Waits for another job's download of the same file: true when it succeeded, false when it was
+   * cancelled (its job stopped, not the download failed).
+   */
+  private static boolean join(CompletableFuture<Path> running, BooleanSupplier cancelled)
+      throws ExecutorException, InterruptedException {
+    while (true) {
+      if (cancelled.getAsBoolean()) {
+        throw new InterruptedException("download cancelled");
       }
-      throw new ExecutorException("the shared download failed: " + cause);
+      try {
+        running.get(JOIN_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        // Still running; look at our own cancellation again.
+      } catch (CancellationException e) {
+        return false;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ExecutorException executor) {
+          throw new ExecutorException(String.valueOf(executor.getMessage()));
+        }
+        throw new ExecutorException("the shared download failed: " + cause);
+      }
+    }
+  }
+
+  /**
+   * Downloads the file under the cross-process lock, unless another worker finished it while this
+   * one waited for the lock.
+   */
+  private Path claimAndDownload(
+      String modelId, ModelFile file, Path folder, Path target, Path key, BooleanSupplier cancelled)
+      throws ExecutorException, InterruptedException {
+    String what = "model " + modelId + ", file " + file.filename();
+    // Why twice the idle timeout? A live holder gives up by itself after one idle timeout without a
+    // byte and releases the lock; one that still holds it a whole second one is stuck.
+    try (PartLock ignored =
+        PartLock.acquire(target, what, idleTimeout.multipliedBy(2), clock, cancelled)) {
+      if (Files.isRegularFile(target) && matches(folder, target, file)) {
+        log.info("{} was downloaded by another worker on this machine", what);
+        return target;
+      }
+      return download(modelId, file, folder, target, key, cancelled);
     }
   }
 
@@ -171,7 +256,8 @@ public final class ModelStore {
         || filename.equals(".")
         || filename.equals("..")
         || filename.indexOf('\0') >= 0
-        || filename.endsWith(".part")) {
+        || filename.endsWith(".part")
+        || filename.endsWith(".part.lock")) {
       throw new ExecutorException(
           "model file name is not a plain file name (no folders, no '..', no .part)");
     }
@@ -205,20 +291,39 @@ public final class ModelStore {
   }
 
   private Path download(
-      String modelId, ModelFile file, Path folder, Path target, BooleanSupplier cancelled)
+      String modelId, ModelFile file, Path folder, Path target, Path key, BooleanSupplier cancelled)
       throws ExecutorException, InterruptedException {
     URI uri = checkedUri(file.url());
     Path part = target.resolveSibling(target.getFileName() + ".part");
-    try {
-      Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new ExecutorException("cannot create " + folder + ": " + e.getMessage());
-    }
+    String what = "model " + modelId + ", file " + file.filename();
     Long approx = file.approxBytes();
-    if (approx != null) {
-      ensureSpace(folder, approx + approx / 10, part);
-    }
     long resumeFrom = Files.isRegularFile(part) ? size(part) : 0;
+    // Checked again below once Content-Length tells the size when the studio did not.
+    try (Reservations.Reservation reservation =
+        reservations.reserve(
+            key,
+            what,
+            folder,
+            approx == null ? 0 : Math.max(0, approx + approx / 10 - resumeFrom))) {
+      return download(
+          modelId, file, folder, target, key, cancelled, uri, part, what, resumeFrom, reservation);
+    }
+  }
+
+  private Path download(
+      String modelId,
+      ModelFile file,
+      Path folder,
+      Path target,
+      Path key,
+      BooleanSupplier cancelled,
+      URI uri,
+      Path part,
+      String what,
+      long resumeFrom,
+      Reservations.Reservation reservation)
+      throws ExecutorException, InterruptedException {
+    Long approx = file.approxBytes();
     Opened response = open(uri, resumeFrom);
     try (BodyStream in = response.body()) {
       int status = response.statusCode();
@@ -238,7 +343,7 @@ public final class ModelStore {
       OptionalLong length = response.headers().firstValueAsLong("Content-Length");
       long expectedTotal = length.isPresent() ? resumeFrom + length.getAsLong() : -1;
       if (expectedTotal > 0 && approx == null) {
-        ensureSpace(folder, expectedTotal - resumeFrom, part);
+        reservation.resize(expectedTotal - resumeFrom);
       }
       MessageDigest digest = sha256();
       if (resumeFrom > 0) {
@@ -276,6 +381,9 @@ public final class ModelStore {
           Instant now = clock.instant();
           if (Duration.between(lastReport, now).compareTo(PROGRESS_EVERY) >= 0) {
             lastReport = now;
+            if (expectedTotal > 0) {
+              reservation.update(expectedTotal - written);
+            }
             log.info(
                 "downloading {}: {} MB{}",
                 file.filename(),
@@ -407,24 +515,6 @@ public final class ModelStore {
       return false;
     }
     return false;
-  }
-
-  private static void ensureSpace(Path folder, long needed, Path part) throws ExecutorException {
-    try {
-      FileStore store = Files.getFileStore(folder);
-      long have = store.getUsableSpace() + (Files.exists(part) ? size(part) : 0);
-      if (have < needed) {
-        throw new ExecutorException(
-            "not enough disk space for the model: need "
-                + needed / (1024 * 1024)
-                + " MB, "
-                + have / (1024 * 1024)
-                + " MB free under "
-                + folder);
-      }
-    } catch (IOException e) {
-      log.warn("cannot read the free space under {}: {}", folder, e.getMessage());
-    }
   }
 
   private static long size(Path path) {
