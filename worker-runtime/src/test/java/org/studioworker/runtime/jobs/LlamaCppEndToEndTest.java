@@ -154,8 +154,9 @@ final class LlamaCppEndToEndTest {
    */
   @Test
   void secondJobForTheResidentModelIsAcceptedAlthoughFreeVramDropped() throws Exception {
-    Assumptions.assumeTrue(gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
-    Path nvml = compileFakeNvml();
+    Assumptions.assumeTrue(
+        FakeLibraries.gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
+    Path nvml = FakeLibraries.nvml(dir);
     Path free = dir.resolve("nvml-free");
     Files.writeString(free, (20L << 30) + " " + (6L << 30) + "\n");
     files = new ModelFileServer("/tiny.gguf", gguf);
@@ -198,30 +199,5 @@ final class LlamaCppEndToEndTest {
         stop(process);
       }
     }
-  }
-
-  private static boolean gccAvailable() {
-    try {
-      Process gcc = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
-      gcc.getInputStream().readAllBytes();
-      return gcc.waitFor(30, TimeUnit.SECONDS) && gcc.exitValue() == 0;
-    } catch (java.io.IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private Path compileFakeNvml() throws Exception {
-    Path source = Path.of("../gpu-ffm/src/test/c/fake_nvml.c").toAbsolutePath().normalize();
-    Path lib = Files.createDirectories(dir.resolve("nvml")).resolve("libnvidia-ml.so.1");
-    Process gcc =
-        new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), source.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(gcc.getInputStream().readAllBytes());
-    assertThat(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0).as(output).isTrue();
-    return lib;
   }
 }

@@ -84,10 +84,11 @@ final class PinnedWorkersEndToEndTest {
 
   @Test
   void twoPinnedWorkersRegisterApartAndRunTheirJobsAtOnceEachOnItsGpu() throws Exception {
-    Assumptions.assumeTrue(gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
-    Path nvml = compileFakeNvml();
+    Assumptions.assumeTrue(
+        FakeLibraries.gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
+    Path nvml = FakeLibraries.nvml(dir);
     // The fake Vulkan loader lists the fake NVML's two GPUs in the other order.
-    Path vulkan = compileFake("fake_vulkan.c", "vulkan", "libvulkan.so.1");
+    Path vulkan = FakeLibraries.vulkan(dir);
     byte[] weights = "not really a diffusion model".getBytes();
     List<Process> workers = new ArrayList<>();
     try (ModelFileServer files = new ModelFileServer("/weights.safetensors", weights);
@@ -201,8 +202,9 @@ final class PinnedWorkersEndToEndTest {
 
   @Test
   void aPinToAGpuThatIsNotThereFailsAtStartNamingTheGpusThereAre() throws Exception {
-    Assumptions.assumeTrue(gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
-    Path nvml = compileFakeNvml();
+    Assumptions.assumeTrue(
+        FakeLibraries.gccAvailable(), "gcc is needed to build the fake libnvidia-ml.so.1");
+    Path nvml = FakeLibraries.nvml(dir);
     Path log = dir.resolve("worker.log");
 
     Process worker = ChildWorker.start(List.of(), env(nvml), log, "run", "--gpu", "7");
@@ -216,34 +218,5 @@ final class PinnedWorkersEndToEndTest {
                 + "), GPU 1 (Fake \"Quoted\" GPU 8GB, "
                 + UUID_1
                 + ")");
-  }
-
-  private static boolean gccAvailable() {
-    try {
-      Process gcc = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
-      gcc.getInputStream().readAllBytes();
-      return gcc.waitFor(30, TimeUnit.SECONDS) && gcc.exitValue() == 0;
-    } catch (java.io.IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private Path compileFakeNvml() throws Exception {
-    return compileFake("fake_nvml.c", "nvml", "libnvidia-ml.so.1");
-  }
-
-  private Path compileFake(String file, String folder, String name) throws Exception {
-    Path source = Path.of("../gpu-ffm/src/test/c/" + file).toAbsolutePath().normalize();
-    Path lib = Files.createDirectories(dir.resolve(folder)).resolve(name);
-    Process gcc =
-        new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), source.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(gcc.getInputStream().readAllBytes());
-    assertThat(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0).as(output).isTrue();
-    return lib;
   }
 }
