@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -19,6 +20,10 @@ import org.studioworker.runtime.lifecycle.StopSignal;
  * the interval when shorter), until a stop; and, once {@code started} holds (the studio welcomed
  * this process, {@link AutoUpdate#startedUp}), writes {@code state/started} so that the launcher
  * ends the probation of a new version.
+ *
+ * <p>Each tick it also follows another worker of the same installation: when {@code current} points
+ * at a newer version than this one, it takes the job slot as soon as it is free and asks for the
+ * restart ({@link Updater#followInstalled}).
  *
  * <p>Every wait goes through {@link StopSignal#await}, so a stop is noticed within its re-check
  * interval (100 ms). The first check runs on the first tick after start-up. Runs on one thread.
@@ -63,6 +68,7 @@ final class UpdateLoop implements Callable<Void> {
   @Override
   public @Nullable Void call() throws InterruptedException {
     boolean marked = false;
+    boolean toldFollow = false;
     @Nullable Instant lastCheck = null;
     while (!stop.isStopping()) {
       Duration interval = Duration.ofSeconds(config.get().autoUpdateIntervalSecs());
@@ -81,6 +87,23 @@ final class UpdateLoop implements Callable<Void> {
         // A version that has not proven itself installs nothing: the launcher may still roll it
         // back, and an update on top of it would be rolled back with it.
         continue;
+      }
+      // Each tick, not each interval: a readlink, so that the workers of one installation follow
+      // the one that installed an update within a minute of their job's end.
+      Optional<UpdateDecision.Updated> followed = updater.followInstalled();
+      if (followed.isPresent()) {
+        UpdateDecision.Updated u = followed.get();
+        log.info(
+            "{} was installed by another worker of this installation; restarting into it", u.to());
+        onUpdated.accept(u);
+        return null;
+      }
+      if (!toldFollow && updater.installedNewer().isPresent()) {
+        toldFollow = true;
+        log.info(
+            "{} was installed by another worker of this installation; restarting into it when"
+                + " idle",
+            updater.installedNewer().get());
       }
       Instant now = clock.instant();
       if (lastCheck != null && Duration.between(lastCheck, now).compareTo(interval) < 0) {

@@ -3,6 +3,7 @@ package org.studioworker.runtime.update;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,6 +21,9 @@ import org.studioworker.runtime.jobs.JobGate;
 final class Updater {
   /** Why 4 MiB? GitHub's releases page of a busy project is a few hundred KB. */
   private static final int MAX_FEED_BYTES = 4 << 20;
+
+  /** The holder {@link UpdateDecision.Busy} names while another worker holds the update lock. */
+  static final String ANOTHER_WORKER = "another worker of this installation is updating";
 
   private final Supplier<WorkerConfig> config;
   private final SemVer current;
@@ -59,6 +63,31 @@ final class Updater {
     String busy = gate.holder();
     if (busy != null) {
       return new UpdateDecision.Busy(busy);
+    }
+    Optional<FileLock> lock;
+    try {
+      lock = UpdateLock.tryLock(installation);
+    } catch (IOException e) {
+      return new UpdateDecision.CheckError("cannot open the update lock: " + e.getMessage());
+    }
+    if (lock.isEmpty()) {
+      return new UpdateDecision.Busy(ANOTHER_WORKER);
+    }
+    try {
+      return checkAndInstall(settings, feed);
+    } finally {
+      release(lock.get());
+    }
+  }
+
+  /** The round under the installation's update lock. */
+  private UpdateDecision checkAndInstall(WorkerConfig settings, String feed)
+      throws InterruptedException {
+    // Read under the lock: another worker of this installation may have installed a release since
+    // this one started, and it must not be downloaded or installed again.
+    Optional<SemVer> installed = installedNewer();
+    if (installed.isPresent()) {
+      return restartInto(installed.get());
     }
     FeedChoice choice;
     try {
@@ -104,6 +133,51 @@ final class Updater {
       return new UpdateDecision.Updated(available.current(), available.target());
     } finally {
       Installation.deleteTree(staging);
+    }
+  }
+
+  /**
+   * The cheap check each tick (a readlink, no lock, no network): when another worker of this
+   * installation installed a version newer than this one, takes the job slot and asks for the
+   * restart into it; empty while the slot is taken (a job runs) or {@code current} has not moved.
+   */
+  Optional<UpdateDecision.Updated> followInstalled() {
+    if (held != null) {
+      return Optional.empty();
+    }
+    Optional<SemVer> installed = installedNewer();
+    if (installed.isEmpty()
+        || !(restartInto(installed.get()) instanceof UpdateDecision.Updated u)) {
+      return Optional.empty();
+    }
+    return Optional.of(u);
+  }
+
+  /** The version {@code current} points at, when it is newer than this process's. */
+  Optional<SemVer> installedNewer() {
+    return installation
+        .currentVersion()
+        .flatMap(SemVer::parse)
+        .filter(installed -> installed.compareTo(current) > 0);
+  }
+
+  /** Takes the job slot for the restart into {@code installed}, as after an install of our own. */
+  private UpdateDecision restartInto(SemVer installed) {
+    Optional<JobGate.Permit> permit = gate.tryReserve("update");
+    if (permit.isEmpty()) {
+      String holder = gate.holder();
+      return new UpdateDecision.Busy(holder == null ? "a job" : holder);
+    }
+    held = permit.get();
+    return new UpdateDecision.Updated(current, installed);
+  }
+
+  private static void release(FileLock lock) {
+    try {
+      lock.release();
+    } catch (IOException e) {
+      // Not released: the other workers of this installation skip their rounds until this process
+      // exits, when the system drops the lock.
     }
   }
 

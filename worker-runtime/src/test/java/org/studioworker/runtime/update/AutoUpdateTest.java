@@ -55,8 +55,9 @@ final class AutoUpdateTest {
             .autoUpdateFeed(server.url("/feed").toString())
             .autoUpdateIntervalSecs(1)
             .build();
-    Files.createDirectories(root.resolve("versions/0.5.0"));
-    new Installation(root).switchCurrent("0.5.0");
+    // `current` is the running build, as the launcher starts it: a newer one would be followed.
+    Files.createDirectories(root.resolve("versions").resolve(Version.current()));
+    new Installation(root).switchCurrent(Version.current());
   }
 
   @AfterEach

@@ -114,6 +114,27 @@ final class UpdateLoopTest {
   }
 
   @Test
+  void followsAnotherWorkersInstallOnATickOnceItsJobHasEnded() throws Exception {
+    config.set(new WorkerConfig.Builder(config.get()).autoUpdateIntervalSecs(3600).build());
+    JobGate.Permit job = gate.tryReserve("job-1").orElseThrow();
+    Future<?> loop = pool.submit(loop());
+    Files.createDirectories(root.resolve("versions/0.6.0"));
+    installation.switchCurrent("0.6.0"); // installed by another worker of this installation
+
+    // Ticks of 20 ms go by while the job holds the slot: no restart.
+    assertThat(updates.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(gate.holder()).isEqualTo("job-1");
+
+    job.close();
+
+    assertThat(updates.poll(10, TimeUnit.SECONDS))
+        .isEqualTo(new UpdateDecision.Updated(v("0.5.0"), v("0.6.0")));
+    loop.get(10, TimeUnit.SECONDS);
+    assertThat(gate.holder()).isEqualTo("update");
+    assertThat(server.requested).doesNotContain(ASSET);
+  }
+
+  @Test
   void endsPromptlyOnAStop() throws Exception {
     config.set(new WorkerConfig.Builder(config.get()).autoUpdateIntervalSecs(3600).build());
     Future<?> loop =
