@@ -179,10 +179,7 @@ final class InstalledCliIT {
       try {
         studio.awaitConnected(worker.workerId(), WAIT);
         Path discovery = dir.resolve("local-api.json");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.exists(discovery) && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> Files.exists(discovery));
 
         Answer status = run(installed, "--config", config().toString(), "status");
         assertThat(status.code()).as("%s", status).isZero();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.studioworker.runtime.cli.DaemonClient.Problem;
 import org.studioworker.runtime.cli.DaemonClient.Reply;
+import org.studioworker.runtime.status.SessionState;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -95,21 +96,10 @@ final class LiveStatus {
 
   /** The summary the original's UI shows for a session state. */
   static String session(JsonNode session) {
-    String state = string(session.path("state"), "?");
-    String reason = text(session.path("reason"));
-    return switch (state) {
-      case "waiting_for_approval" -> "waiting for studio operator approval";
-      case "connecting" -> "connecting to the studio…";
-      case "connected" -> "connected — ready for jobs";
-      case "reconnecting" -> "reconnecting (attempt " + text(session.path("attempt")) + ")…";
-      case "auth_failed" ->
-          "authentication failed: "
-              + reason
-              + ". Re-register with `studio-worker register --reset`.";
-      case "fatal" -> "session ended: " + reason;
-      case "stopped" -> "stopped";
-      default -> state;
-    };
+    return SessionState.summary(
+        string(session.path("state"), "?"),
+        text(session.path("attempt")),
+        text(session.path("reason")));
   }
 
   private static String registration(JsonNode status) {

@@ -328,23 +328,12 @@ public final class DaemonRoutes {
 
   private static ObjectNode session(SessionState state) {
     ObjectNode out = JSON.createObjectNode();
+    out.put("state", state.wireName());
     switch (state) {
-      case SessionState.WaitingForApproval w -> out.put("state", "waiting_for_approval");
-      case SessionState.Connecting c -> out.put("state", "connecting");
-      case SessionState.Connected c -> out.put("state", "connected");
-      case SessionState.Reconnecting r -> {
-        out.put("state", "reconnecting");
-        out.put("attempt", r.attempt());
-      }
-      case SessionState.AuthFailed a -> {
-        out.put("state", "auth_failed");
-        out.put("reason", a.why());
-      }
-      case SessionState.Fatal f -> {
-        out.put("state", "fatal");
-        out.put("reason", f.why());
-      }
-      case SessionState.Stopped s -> out.put("state", "stopped");
+      case SessionState.Reconnecting r -> out.put("attempt", r.attempt());
+      case SessionState.AuthFailed a -> out.put("reason", a.why());
+      case SessionState.Fatal f -> out.put("reason", f.why());
+      default -> {}
     }
     return out;
   }

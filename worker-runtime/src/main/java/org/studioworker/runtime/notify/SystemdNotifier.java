@@ -130,18 +130,7 @@ public final class SystemdNotifier implements Callable<Void> {
    * local API may show the same words.
    */
   public static String summary(SessionState state) {
-    return switch (state) {
-      case SessionState.WaitingForApproval w -> "waiting for studio operator approval";
-      case SessionState.Connecting c -> "connecting to the studio…";
-      case SessionState.Connected c -> "connected — ready for jobs";
-      case SessionState.Reconnecting r -> "reconnecting (attempt " + r.attempt() + ")…";
-      case SessionState.AuthFailed a ->
-          "authentication failed: "
-              + a.why()
-              + ". Re-register with `studio-worker register --reset`.";
-      case SessionState.Fatal f -> "session ended: " + f.why();
-      case SessionState.Stopped s -> "stopped";
-    };
+    return state.summary();
   }
 
   /**

@@ -164,11 +164,18 @@ final class ModelStoreSharedTest {
       Path link = Files.createSymbolicLink(dir.resolve("link"), root);
       ModelStore first = store(root, DiskSpace.ofFileStore());
       ModelStore second = store(link, DiskSpace.ofFileStore());
+      // Each fetch asks its cancel flag between chunks (the downloader) or while it waits (the
+      // other): once both have asked, both are in, and the download is still held.
+      AtomicInteger askedA = new AtomicInteger();
+      AtomicInteger askedB = new AtomicInteger();
       try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<Path> a = pool.submit(() -> first.fetch("m", file, () -> false));
-        Future<Path> b = pool.submit(() -> second.fetch("m", file, () -> false));
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> requests.get() >= 1);
-        Thread.sleep(300);
+        Future<Path> a =
+            pool.submit(() -> first.fetch("m", file, () -> askedA.incrementAndGet() < 0));
+        Future<Path> b =
+            pool.submit(() -> second.fetch("m", file, () -> askedB.incrementAndGet() < 0));
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> requests.get() >= 1 && askedA.get() >= 1 && askedB.get() >= 1);
         release.countDown();
 
         assertThat(a.get(20, TimeUnit.SECONDS)).hasBinaryContent(BODY);
