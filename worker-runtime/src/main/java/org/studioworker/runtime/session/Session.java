@@ -248,7 +248,9 @@ public final class Session {
               settings.maxFrameChars(),
               this::endRequestedOrDrainOver);
     } catch (WsConnection.ConnectException e) {
-      if (endRequestedOrDrainOver()) {
+      // The connect gives up when the session must end; a drain deadline that passed during it
+      // ends the session the same way as between attempts: logged, the job in flight stopped.
+      if (shouldEnd()) {
         return new Final(new Stopped());
       }
       // Only 401 is the studio refusing the token; a 403 comes as often from a proxy, a WAF or a
