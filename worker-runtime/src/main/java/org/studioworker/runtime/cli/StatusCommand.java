@@ -17,6 +17,7 @@ import org.studioworker.runtime.daemon.ExitCodes;
 import org.studioworker.runtime.daemon.GpuPins;
 import org.studioworker.runtime.jobs.EngineRegistry;
 import org.studioworker.runtime.logs.LogSetup;
+import org.studioworker.runtime.plugins.PluginLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
@@ -89,12 +90,8 @@ final class StatusCommand implements Callable<Integer> {
     // The engines' and the GPU library's start-up warnings say what the lines below print.
     LogSetup.onlyErrors(parent.env);
     Path work = Files.createTempDirectory("studio-worker-status-");
-    java.util.List<Path> pluginDirs = new java.util.ArrayList<>();
-    Path configDir = store.path().getParent();
-    if (configDir != null) {
-      pluginDirs.add(configDir.resolve("plugins"));
-    }
-    pluginDirs.addAll(plugins);
+    java.util.List<Path> pluginDirs =
+        PluginLoader.folders(store.path().toAbsolutePath().getParent(), plugins);
     try (EngineRegistry engines = EngineRegistry.discover(models, work, pluginDirs)) {
       out.println("engines:");
       if (engines.roster().isEmpty()) {

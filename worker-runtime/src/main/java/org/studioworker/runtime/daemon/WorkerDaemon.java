@@ -86,7 +86,8 @@ public final class WorkerDaemon {
    * @param engines the engine providers to use, or null to find them with {@link
    *     java.util.ServiceLoader}
    * @param maxFrameChars the largest studio frame read, in characters
-   * @param pluginDirs folders of plugin jars, besides {@code <config dir>/plugins}
+   * @param pluginDirs folders of plugin jars, besides the distribution's and {@code <config
+   *     dir>/plugins}
    * @param gpu the GPU of {@code run --gpu} (an index or a UUID), or null when not given
    */
   public record Options(
@@ -173,15 +174,13 @@ public final class WorkerDaemon {
           value);
     }
 
-    /** Every plugin folder: {@code <config dir>/plugins}, then the extra ones. */
+    /**
+     * Every plugin folder: the distribution's own, {@code <config dir>/plugins}, then the extra
+     * ones ({@link org.studioworker.runtime.plugins.PluginLoader#folders}).
+     */
     public List<Path> allPluginDirs() {
-      List<Path> all = new java.util.ArrayList<>();
-      Path parent = configPath.toAbsolutePath().getParent();
-      if (parent != null) {
-        all.add(parent.resolve("plugins"));
-      }
-      all.addAll(pluginDirs);
-      return all;
+      return org.studioworker.runtime.plugins.PluginLoader.folders(
+          configPath.toAbsolutePath().getParent(), pluginDirs);
     }
   }
 

@@ -7,16 +7,24 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,6 +41,12 @@ import org.studioworker.spi.ExecutorProvider;
  * org.studioworker.spi}, {@code org.jspecify} (static) and JDK modules; everything else of the host
  * (Jackson, Logback, the runtime) is unreadable to it. See {@code docs/plugins.md}.
  *
+ * <p>A plugin whose jar manifest has the main attribute {@value #NATIVE_ACCESS_ATTRIBUTE}{@code :
+ * true} is granted native access through its layer's {@link ModuleLayer.Controller} (JEP 472), so
+ * that it may call restricted methods ({@code System.load}, the FFM linker) without a warning and
+ * under {@code --illegal-native-access=deny}. Granting it is itself restricted: the runtime module
+ * needs {@code --enable-native-access=org.studioworker.runtime}, which the launchers pass.
+ *
  * <p>A jar that does not load is skipped with a warning naming the file; loading never fails the
  * worker. Called once at start, on the start-up thread.
  */
@@ -41,10 +55,85 @@ public final class PluginLoader {
 
   private static final String SPI_MODULE = "org.studioworker.spi";
 
+  /**
+   * The main manifest attribute by which a plugin asks for native access; its value: {@code true}.
+   */
+  public static final String NATIVE_ACCESS_ATTRIBUTE = "Studio-Worker-Native-Access";
+
+  /** The name of the folder of plugins, in the config dir and beside the distribution's lib. */
+  private static final String PLUGINS = "plugins";
+
   private PluginLoader() {}
 
   /** A provider and the jar it came from. */
   public record Plugin(ExecutorProvider provider, Path jar) {}
+
+  /**
+   * Every plugin folder, in the order they are loaded: the distribution's own ({@link
+   * #shippedFolder()}), then {@code <configDir>/plugins}, then the extra ones ({@code --plugins});
+   * each folder once.
+   *
+   * @param configDir the folder of the config file, or null when it has none
+   * @param extra the folders given on the command line, in their order
+   */
+  public static List<Path> folders(@Nullable Path configDir, List<Path> extra) {
+    return folders(shippedFolder().orElse(null), configDir, extra);
+  }
+
+  /**
+   * The same, with the distribution's folder given (null: none). A folder named twice (the config
+   * dir's given again with {@code --plugins}) is kept at its first place only, so that its jars
+   * load once.
+   */
+  static List<Path> folders(@Nullable Path shipped, @Nullable Path configDir, List<Path> extra) {
+    List<Path> candidates = new ArrayList<>();
+    if (shipped != null) {
+      candidates.add(shipped);
+    }
+    if (configDir != null) {
+      candidates.add(configDir.resolve(PLUGINS));
+    }
+    candidates.addAll(extra);
+    List<Path> all = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    for (Path folder : candidates) {
+      if (seen.add(folder.toAbsolutePath().normalize())) {
+        all.add(folder);
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * The plugins shipped with the distribution: the folder {@code plugins} beside the {@code lib}
+   * folder that holds this module's jar ({@code <version dir>/lib/worker-runtime-*.jar} → {@code
+   * <version dir>/plugins}). Empty when the runtime does not run from a jar (a classes folder, as
+   * in tests and the IDE).
+   */
+  public static Optional<Path> shippedFolder() {
+    CodeSource source = PluginLoader.class.getProtectionDomain().getCodeSource();
+    URL location = source == null ? null : source.getLocation();
+    if (location == null) {
+      return Optional.empty();
+    }
+    try {
+      return shippedFolder(Path.of(location.toURI()));
+    } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The distribution's plugins folder for a runtime loaded from {@code codeSource}. */
+  static Optional<Path> shippedFolder(Path codeSource) {
+    Path file = codeSource.toAbsolutePath().normalize();
+    Path name = file.getFileName();
+    if (name == null || !name.toString().endsWith(".jar") || !Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    Path lib = file.getParent();
+    Path versionDir = lib == null ? null : lib.getParent();
+    return versionDir == null ? Optional.empty() : Optional.of(versionDir.resolve(PLUGINS));
+  }
 
   /** Loads every {@code *.jar} of the given folders, in name order; missing folders are skipped. */
   public static List<Plugin> load(List<Path> folders) {
@@ -87,13 +176,26 @@ public final class PluginLoader {
       log.warn("skipping plugin {}: {}", jar, problem);
       return List.of();
     }
+    boolean wantsNative;
+    try {
+      wantsNative = asksForNativeAccess(jar);
+    } catch (IOException e) {
+      log.warn("skipping plugin {}: cannot read its manifest ({})", jar, e.getMessage());
+      return List.of();
+    }
     ModuleLayer layer;
     try {
       ModuleLayer boot = ModuleLayer.boot();
       Configuration configuration =
           boot.configuration()
               .resolve(ModuleFinder.of(jar), ModuleFinder.of(), Set.of(descriptor.name()));
-      layer = boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+      ModuleLayer.Controller controller =
+          ModuleLayer.defineModulesWithOneLoader(
+              configuration, List.of(boot), ClassLoader.getPlatformClassLoader());
+      layer = controller.layer();
+      if (wantsNative) {
+        enableNativeAccess(controller, jar, descriptor.name());
+      }
     } catch (FindException
         | ResolutionException
         | LayerInstantiationException
@@ -120,6 +222,39 @@ public final class PluginLoader {
       log.warn("plugin {} provides no org.studioworker.spi.ExecutorProvider", jar);
     }
     return plugins;
+  }
+
+  /** Whether the jar's manifest has {@value #NATIVE_ACCESS_ATTRIBUTE}{@code : true}. */
+  static boolean asksForNativeAccess(Path jar) throws IOException {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Manifest manifest = file.getManifest();
+      if (manifest == null) {
+        return false;
+      }
+      Attributes main = manifest.getMainAttributes();
+      String value = main.getValue(NATIVE_ACCESS_ATTRIBUTE);
+      return value != null && value.strip().equalsIgnoreCase("true");
+    }
+  }
+
+  /**
+   * Grants the plugin's module native access; without native access of our own (under {@code
+   * --illegal-native-access=deny}) it says how to fix that, and the plugin loads without it.
+   */
+  private static void enableNativeAccess(ModuleLayer.Controller controller, Path jar, String name) {
+    Module module = controller.layer().findModule(name).orElseThrow();
+    try {
+      controller.enableNativeAccess(module);
+      log.info("plugin {} (module {}) may call native code", jar.getFileName(), name);
+    } catch (IllegalCallerException e) {
+      log.warn(
+          "plugin {} (module {}) asks for native access, but the worker cannot grant it: the JVM"
+              + " needs --enable-native-access=org.studioworker.runtime (the launchers pass it);"
+              + " the plugin loads without native access and its native calls will fail ({})",
+          jar.getFileName(),
+          name,
+          e.getMessage());
+    }
   }
 
   /** Why a module may not be a plugin, or null when it may. */

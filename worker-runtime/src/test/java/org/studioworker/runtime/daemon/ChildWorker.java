@@ -45,11 +45,30 @@ public final class ChildWorker {
   public static Process start(
       List<Path> extraModules, java.util.Map<String, String> env, Path log, String... args)
       throws IOException {
+    return startWithJvmOptions(
+        List.of("--enable-native-access=org.studioworker.gpu,org.studioworker.runtime"),
+        extraModules,
+        env,
+        log,
+        args);
+  }
+
+  /**
+   * The same, with these JVM options instead of the launchers' {@code --enable-native-access}
+   * (which they replace: pass it among them to keep it).
+   */
+  public static Process startWithJvmOptions(
+      List<String> jvmOptions,
+      List<Path> extraModules,
+      java.util.Map<String, String> env,
+      Path log,
+      String... args)
+      throws IOException {
     List<Path> modulePath = new ArrayList<>(runtimeModulePath());
     modulePath.addAll(extraModules);
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=org.studioworker.gpu,org.studioworker.runtime");
+    command.addAll(jvmOptions);
     command.add("--module-path");
     command.add(String.join(File.pathSeparator, modulePath.stream().map(Path::toString).toList()));
     if (!extraModules.isEmpty()) {

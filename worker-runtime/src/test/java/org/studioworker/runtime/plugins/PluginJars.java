@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -22,6 +24,17 @@ final class PluginJars {
    * packs them into {@code jar}.
    */
   static Path build(Path work, Path jar, Path spiJar, Map<String, String> sources)
+      throws IOException {
+    return build(work, jar, spiJar, sources, Map.of());
+  }
+
+  /** The same, with these main attributes in the jar's manifest (none: no manifest). */
+  static Path build(
+      Path work,
+      Path jar,
+      Path spiJar,
+      Map<String, String> sources,
+      Map<String, String> manifestAttributes)
       throws IOException {
     Path src = Files.createDirectories(work.resolve("src-" + jar.getFileName()));
     Path out = Files.createDirectories(work.resolve("out-" + jar.getFileName()));
@@ -41,7 +54,10 @@ final class PluginJars {
       throw new IllegalStateException("plugin sources did not compile");
     }
     try (OutputStream file = Files.newOutputStream(jar);
-        JarOutputStream jarOut = new JarOutputStream(file);
+        JarOutputStream jarOut =
+            manifestAttributes.isEmpty()
+                ? new JarOutputStream(file)
+                : new JarOutputStream(file, manifest(manifestAttributes));
         Stream<Path> classes = Files.walk(out)) {
       for (Path path : classes.filter(Files::isRegularFile).sorted().toList()) {
         jarOut.putNextEntry(new JarEntry(out.relativize(path).toString().replace('\\', '/')));
@@ -50,6 +66,76 @@ final class PluginJars {
       }
     }
     return jar;
+  }
+
+  private static Manifest manifest(Map<String, String> attributes) {
+    Manifest manifest = new Manifest();
+    Attributes main = manifest.getMainAttributes();
+    main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    attributes.forEach(main::putValue);
+    return manifest;
+  }
+
+  /** The manifest attributes of a plugin that asks for native access. */
+  static Map<String, String> nativeAccess() {
+    return Map.of(PluginLoader.NATIVE_ACCESS_ATTRIBUTE, "true");
+  }
+
+  /**
+   * The sources of a plugin that calls native code: engine {@code pid}, whose {@code create()}
+   * calls {@code getpid()} through the FFM linker (a restricted method) and serves the llm model
+   * {@code pid-<the pid>}.
+   */
+  static Map<String, String> nativePlugin() {
+    return Map.of(
+        "module-info.java",
+        """
+        module com.example.pid {
+          requires org.studioworker.spi;
+          provides org.studioworker.spi.ExecutorProvider with com.example.pid.PidProvider;
+        }
+        """,
+        "com/example/pid/PidProvider.java",
+        """
+        package com.example.pid;
+
+        import java.lang.foreign.FunctionDescriptor;
+        import java.lang.foreign.Linker;
+        import java.lang.foreign.ValueLayout;
+        import java.lang.invoke.MethodHandle;
+        import java.util.List;
+        import java.util.Map;
+        import org.studioworker.spi.*;
+
+        public final class PidProvider implements ExecutorProvider {
+          public EngineId engine() { return new EngineId("pid"); }
+          public String version() { return "1.0.0"; }
+          public Executor create(ExecutorEnvironment environment) {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle getpid =
+                linker.downcallHandle(
+                    linker.defaultLookup().find("getpid").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            int pid;
+            try {
+              pid = (int) getpid.invokeExact();
+            } catch (Throwable e) {
+              throw new IllegalStateException(e);
+            }
+            String model = "pid-" + pid;
+            return new Executor() {
+              public Map<TaskKind, List<String>> serves() {
+                return Map.of(TaskKind.LLM, List.of(model));
+              }
+              public JobResult run(Claim claim, JobContext context)
+                  throws ExecutorException {
+                throw new UnsupportedJobException("pid serves no jobs");
+              }
+              public void close() {}
+            };
+          }
+        }
+        """);
   }
 
   /** The sources of a working plugin: engine {@code echo}, serving llm model {@code echo-1}. */

@@ -85,6 +85,65 @@ final class PluginLoaderTest {
   }
 
   @Test
+  void theShippedFolderIsThePluginsFolderBesideTheLibFolderOfTheRuntimeJar() throws Exception {
+    Path lib = Files.createDirectories(dir.resolve("versions/1.2.3/lib"));
+    Path jar = Files.createFile(lib.resolve("worker-runtime-1.2.3.jar"));
+
+    assertThat(PluginLoader.shippedFolder(jar)).contains(dir.resolve("versions/1.2.3/plugins"));
+  }
+
+  @Test
+  void aRuntimeRunFromAClassesFolderShipsNoPlugins() throws Exception {
+    Path classes = Files.createDirectories(dir.resolve("worker-runtime/target/classes"));
+
+    assertThat(PluginLoader.shippedFolder(classes)).isEmpty();
+    // The tests themselves run the runtime from target/classes.
+    assertThat(PluginLoader.shippedFolder()).isEmpty();
+  }
+
+  @Test
+  void foldersAreTheShippedOneThenTheConfigDirsThenTheExtraOnes() {
+    Path shipped = dir.resolve("versions/1.2.3/plugins");
+    Path config = dir.resolve("config");
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+
+    assertThat(PluginLoader.folders(shipped, config, List.of(first, second)))
+        .containsExactly(shipped, config.resolve("plugins"), first, second);
+    assertThat(PluginLoader.folders(null, null, List.of(first))).containsExactly(first);
+    assertThat(
+            PluginLoader.folders(
+                null, config, List.of(first, config.resolve("x/../plugins"), first, second)))
+        .containsExactly(config.resolve("plugins"), first, second);
+    assertThat(PluginLoader.folders(config, List.of(first)))
+        .containsExactly(config.resolve("plugins"), first);
+  }
+
+  @Test
+  void theManifestAttributeIsReadFromTheJar() throws Exception {
+    Path spi =
+        ChildWorker.runtimeModulePath().stream()
+            .filter(p -> p.toString().contains("worker-spi"))
+            .findFirst()
+            .orElseThrow();
+    Path asks =
+        PluginJars.build(
+            dir, dir.resolve("asks.jar"), spi, PluginJars.echoPlugin(), PluginJars.nativeAccess());
+    Path plain = PluginJars.build(dir, dir.resolve("plain.jar"), spi, PluginJars.echoPlugin());
+    Path no =
+        PluginJars.build(
+            dir,
+            dir.resolve("no.jar"),
+            spi,
+            PluginJars.echoPlugin(),
+            Map.of(PluginLoader.NATIVE_ACCESS_ATTRIBUTE, "false"));
+
+    assertThat(PluginLoader.asksForNativeAccess(asks)).isTrue();
+    assertThat(PluginLoader.asksForNativeAccess(plain)).isFalse();
+    assertThat(PluginLoader.asksForNativeAccess(no)).isFalse();
+  }
+
+  @Test
   void moduleThatRequiresAHostLibraryIsRefused() {
     ModuleDescriptor descriptor =
         ModuleDescriptor.newModule("com.example.greedy")
