@@ -22,9 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The body stream driven by a hand-written publisher: the tests of this module run on the module
- * path, where {@code java.net.http} is not read, and a publisher of our own shows exactly what was
- * requested and whether the subscription was cancelled.
+ * The body stream driven by a hand-written publisher: a publisher of our own shows exactly what was
+ * requested and whether the subscription was cancelled, which a real HTTP exchange hides.
  */
 final class BodyStreamTest {
   private static final Duration LONG = Duration.ofMinutes(1);

@@ -23,6 +23,7 @@ import org.studioworker.spi.ModelFile;
 import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 import org.studioworker.spi.UnsupportedJobException;
+import org.studioworker.spi.net.InputDownloads;
 import org.studioworker.spi.process.ProgramLocator;
 
 /**
@@ -62,7 +63,7 @@ final class SdCliExecutor implements Executor {
   private final SdCppSettings settings;
   private final ProgramLocator locator = new ProgramLocator(PROGRAM, PROGRAM_VAR);
   private final VulkanLoaderProbe vulkan;
-  private final InputImages inputImages;
+  private final InputDownloads inputDownloads;
   private final LongSupplier nanoTime;
 
   /** The last check; replaced whole, never null. */
@@ -77,9 +78,9 @@ final class SdCliExecutor implements Executor {
       Path workDir,
       SdCppSettings settings,
       VulkanLoaderProbe vulkan,
-      InputImages inputImages,
+      InputDownloads inputDownloads,
       LongSupplier nanoTime) {
-    this(env, modelsRoot, workDir, Map.of(), settings, vulkan, inputImages, nanoTime);
+    this(env, modelsRoot, workDir, Map.of(), settings, vulkan, inputDownloads, nanoTime);
   }
 
   SdCliExecutor(
@@ -89,7 +90,7 @@ final class SdCliExecutor implements Executor {
       Map<String, String> processEnv,
       SdCppSettings settings,
       VulkanLoaderProbe vulkan,
-      InputImages inputImages,
+      InputDownloads inputDownloads,
       LongSupplier nanoTime) {
     this.env = Map.copyOf(env);
     this.modelsRoot = modelsRoot;
@@ -97,7 +98,7 @@ final class SdCliExecutor implements Executor {
     this.processEnv = Map.copyOf(processEnv);
     this.settings = settings;
     this.vulkan = vulkan;
-    this.inputImages = inputImages;
+    this.inputDownloads = inputDownloads;
     this.nanoTime = nanoTime;
     this.readiness = new AtomicReference<>(check());
   }
@@ -242,7 +243,7 @@ final class SdCliExecutor implements Executor {
       return null;
     }
     checkCancelled(context);
-    Path file = inputImages.fetch(what, url, jobDir.resolve("inputs"));
+    Path file = inputDownloads.fetch(what, url, jobDir.resolve("inputs"));
     context.log().info(what + " downloaded (" + file.getFileName() + ")");
     return file;
   }

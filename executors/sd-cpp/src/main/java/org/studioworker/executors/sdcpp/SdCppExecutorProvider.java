@@ -5,6 +5,7 @@ import org.studioworker.spi.EngineId;
 import org.studioworker.spi.Executor;
 import org.studioworker.spi.ExecutorEnvironment;
 import org.studioworker.spi.ExecutorProvider;
+import org.studioworker.spi.net.InputDownloads;
 
 /**
  * Provides the sd-cpp engine ({@code modelSource.engine = sd-cpp}): image jobs through
@@ -49,7 +50,7 @@ public final class SdCppExecutorProvider implements ExecutorProvider {
             environment.processEnv(),
             settings,
             VulkanLoaderProbe.forMachine(env),
-            InputImages.create(settings.maxInputBytes()),
+            InputDownloads.create(settings.maxInputBytes()),
             System::nanoTime);
     // The daemon logs each engine's readiness once, in its roster; the details are for debugging.
     LOG.log(

@@ -3,6 +3,7 @@ package org.studioworker.executors.sdcpp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import org.studioworker.spi.net.InputDownloads;
 
 /**
  * The engine's limits and rhythms.
@@ -55,6 +56,6 @@ record SdCppSettings(
         Duration.ofSeconds(5),
         Duration.ofSeconds(2),
         Duration.ofSeconds(30),
-        InputImages.DEFAULT_MAX_BYTES);
+        InputDownloads.DEFAULT_MAX_BYTES);
   }
 }

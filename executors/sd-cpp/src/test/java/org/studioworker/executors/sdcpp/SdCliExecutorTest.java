@@ -40,6 +40,7 @@ import org.studioworker.spi.ModelSource;
 import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 import org.studioworker.spi.UnsupportedJobException;
+import org.studioworker.spi.net.InputDownloads;
 
 final class SdCliExecutorTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -532,7 +533,7 @@ final class SdCliExecutorTest {
             Duration.ofSeconds(5),
             Duration.ZERO,
             Duration.ofHours(1),
-            InputImages.DEFAULT_MAX_BYTES);
+            InputDownloads.DEFAULT_MAX_BYTES);
 
     assertThatThrownBy(() -> executor(sdCli, models, shortTimeout).run(simpleClaim(), context))
         .isInstanceOf(ExecutorException.class)
@@ -557,7 +558,7 @@ final class SdCliExecutorTest {
             temp.resolve("work"),
             settings(),
             vulkanPresent(),
-            InputImages.create(InputImages.DEFAULT_MAX_BYTES),
+            InputDownloads.create(InputDownloads.DEFAULT_MAX_BYTES),
             System::nanoTime);
 
     assertThat(executor.serves()).isEmpty();
@@ -587,7 +588,7 @@ final class SdCliExecutorTest {
             temp.resolve("work"),
             settings(),
             new VulkanLoaderProbe(List.of(temp.resolve("no-libs")), () -> ""),
-            InputImages.create(InputImages.DEFAULT_MAX_BYTES),
+            InputDownloads.create(InputDownloads.DEFAULT_MAX_BYTES),
             System::nanoTime);
 
     assertThat(executor.serves()).isEmpty();
@@ -612,7 +613,7 @@ final class SdCliExecutorTest {
             Duration.ofSeconds(5),
             Duration.ZERO,
             Duration.ZERO,
-            InputImages.DEFAULT_MAX_BYTES);
+            InputDownloads.DEFAULT_MAX_BYTES);
     SdCliExecutor executor = executor(sdCli, models, refreshAlways);
     assertThat(executor.serves()).isEqualTo(Map.of(TaskKind.IMAGE, List.of()));
 
@@ -673,7 +674,7 @@ final class SdCliExecutorTest {
   // --- helpers ----------------------------------------------------------------------------
 
   private SdCliExecutor executor(StandInSdCli sdCli, Path models, SdCppSettings settings) {
-    return executor(sdCli, models, settings, InputImages.DEFAULT_IDLE_TIMEOUT);
+    return executor(sdCli, models, settings, InputDownloads.DEFAULT_IDLE_TIMEOUT);
   }
 
   /** An executor whose downloads use the engine's own client and the given idle timeout. */
@@ -686,8 +687,8 @@ final class SdCliExecutorTest {
             temp.resolve("work"),
             settings,
             vulkanPresent(),
-            new InputImages(
-                InputImages.client(),
+            new InputDownloads(
+                InputDownloads.client(),
                 settings.maxInputBytes(),
                 Duration.ofSeconds(20),
                 idleTimeout),
@@ -703,7 +704,7 @@ final class SdCliExecutorTest {
         Duration.ofSeconds(5),
         Duration.ZERO,
         Duration.ofHours(1),
-        InputImages.DEFAULT_MAX_BYTES);
+        InputDownloads.DEFAULT_MAX_BYTES);
   }
 
   private VulkanLoaderProbe vulkanPresent() {

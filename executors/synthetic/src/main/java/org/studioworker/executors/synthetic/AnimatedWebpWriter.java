@@ -1,6 +1,8 @@
 package org.studioworker.executors.synthetic;
 
 import java.io.ByteArrayOutputStream;
+import org.studioworker.spi.image.RiffWriter;
+import org.studioworker.spi.image.WebpLosslessEncoder;
 
 /**
  * Writes an animated WebP: {@code RIFF WEBP} holding {@code VP8X}, {@code ANIM} and one {@code

@@ -4,6 +4,8 @@ import java.util.Locale;
 import org.studioworker.spi.ExecutorException;
 import org.studioworker.spi.JobResult;
 import org.studioworker.spi.Task;
+import org.studioworker.spi.image.PngEncoder;
+import org.studioworker.spi.image.WebpLosslessEncoder;
 
 /**
  * Produces an {@code image} job's picture: lossless WebP when the task asks for {@code webp}, PNG

@@ -1,6 +1,7 @@
 package org.studioworker.executors.synthetic;
 
 import java.io.ByteArrayOutputStream;
+import org.studioworker.spi.image.RiffWriter;
 
 /**
  * Writes 16-bit mono PCM samples as a WAV file ({@code RIFF WAVE} with {@code fmt } and {@code

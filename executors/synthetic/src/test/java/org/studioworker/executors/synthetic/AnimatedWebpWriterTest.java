@@ -10,6 +10,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.Test;
+import org.studioworker.spi.image.RiffWriter;
 
 final class AnimatedWebpWriterTest {
 

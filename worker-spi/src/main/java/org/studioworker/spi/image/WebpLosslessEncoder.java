@@ -1,4 +1,4 @@
-package org.studioworker.executors.synthetic;
+package org.studioworker.spi.image;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +13,7 @@ import java.util.List;
  * bands compress to a few bits a run instead of ~15 bits a pixel. A decoder reads it like any other
  * VP8L stream. Stateless and thread-safe.
  */
-final class WebpLosslessEncoder {
+public final class WebpLosslessEncoder {
   /** VP8L stores width-1 and height-1 in 14 bits each. */
   static final int MAX_SIDE = 1 << 14;
 
@@ -57,17 +57,31 @@ final class WebpLosslessEncoder {
 
   private WebpLosslessEncoder() {}
 
-  /** A complete {@code .webp} file holding one lossless image. */
-  static byte[] encodeFile(int width, int height, int[] argb) {
+  /**
+   * A complete {@code .webp} file holding one lossless image: {@code RIFF WEBP} with one {@code
+   * VP8L} chunk.
+   *
+   * @param width the width in pixels, 1..16384
+   * @param height the height in pixels, 1..16384
+   * @param argb {@code width * height} pixels, row by row, as {@code 0xAARRGGBB}
+   * @return the bytes of the file
+   * @throws IllegalArgumentException when a side is out of range or the pixel count does not match
+   */
+  public static byte[] encodeFile(int width, int height, int[] argb) {
     return new RiffWriter("WEBP").chunk("VP8L", encode(width, height, argb)).toByteArray();
   }
 
   /**
-   * The VP8L bitstream of one image: the payload of a {@code VP8L} chunk.
+   * The VP8L bitstream of one image: the payload of a {@code VP8L} chunk, for a caller that frames
+   * it itself (an {@code ANMF} frame of an animated WebP).
    *
+   * @param width the width in pixels, 1..16384
+   * @param height the height in pixels, 1..16384
    * @param argb {@code width * height} pixels, row by row, as {@code 0xAARRGGBB}
+   * @return the bitstream, padded with zero bytes to at least 16 bytes
+   * @throws IllegalArgumentException when a side is out of range or the pixel count does not match
    */
-  static byte[] encode(int width, int height, int[] argb) {
+  public static byte[] encode(int width, int height, int[] argb) {
     if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
       throw new IllegalArgumentException(
           "VP8L sides must be 1.." + MAX_SIDE + ", got " + width + "x" + height);

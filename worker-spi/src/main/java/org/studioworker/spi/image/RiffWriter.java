@@ -1,4 +1,4 @@
-package org.studioworker.executors.synthetic;
+package org.studioworker.spi.image;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * with one zero byte when its size is odd; the padding is not counted in the chunk's size. Not
  * thread-safe.
  */
-final class RiffWriter {
+public final class RiffWriter {
   /** The RIFF size field is 32 bits; we keep to the signed range, 2 GiB - 1. */
   private static final long MAX_SIZE = Integer.MAX_VALUE;
 
@@ -20,13 +20,22 @@ final class RiffWriter {
    * A container of the given form type.
    *
    * @param formType four ASCII characters, {@code WEBP} or {@code WAVE}
+   * @throws IllegalArgumentException when it is not four ASCII characters
    */
-  RiffWriter(String formType) {
+  public RiffWriter(String formType) {
     body.writeBytes(fourCc(formType));
   }
 
-  /** Appends one chunk (and its pad byte). */
-  RiffWriter chunk(String id, byte[] payload) {
+  /**
+   * Appends one chunk (and its pad byte).
+   *
+   * @param id the chunk id, four ASCII characters
+   * @param payload the chunk's data
+   * @return this writer
+   * @throws IllegalArgumentException when the id is not four characters or the file would pass 2
+   *     GiB
+   */
+  public RiffWriter chunk(String id, byte[] payload) {
     if (body.size() + 8L + payload.length + 1 > MAX_SIZE) {
       throw new IllegalArgumentException("RIFF file would exceed " + MAX_SIZE + " bytes");
     }
@@ -34,8 +43,14 @@ final class RiffWriter {
     return this;
   }
 
-  /** Appends chunks already framed by {@link #chunkBytes}. */
-  RiffWriter raw(byte[] chunks) {
+  /**
+   * Appends chunks already framed by {@link #chunkBytes}.
+   *
+   * @param chunks one or more whole chunks, pad bytes included
+   * @return this writer
+   * @throws IllegalArgumentException when the file would pass 2 GiB
+   */
+  public RiffWriter raw(byte[] chunks) {
     if (body.size() + (long) chunks.length > MAX_SIZE) {
       throw new IllegalArgumentException("RIFF file would exceed " + MAX_SIZE + " bytes");
     }
@@ -43,8 +58,12 @@ final class RiffWriter {
     return this;
   }
 
-  /** The whole file. */
-  byte[] toByteArray() {
+  /**
+   * The whole file.
+   *
+   * @return {@code RIFF}, the size, the form type and the chunks appended so far
+   */
+  public byte[] toByteArray() {
     ByteArrayOutputStream file = new ByteArrayOutputStream(body.size() + 8);
     file.writeBytes(fourCc("RIFF"));
     writeInt32(file, body.size());
@@ -52,8 +71,15 @@ final class RiffWriter {
     return file.toByteArray();
   }
 
-  /** One chunk on its own: header, payload and pad byte; also the frame data of an ANMF chunk. */
-  static byte[] chunkBytes(String id, byte[] payload) {
+  /**
+   * One chunk on its own: header, payload and pad byte; also the frame data of an ANMF chunk.
+   *
+   * @param id the chunk id, four ASCII characters
+   * @param payload the chunk's data
+   * @return the framed chunk
+   * @throws IllegalArgumentException when the id is not four characters
+   */
+  public static byte[] chunkBytes(String id, byte[] payload) {
     ByteArrayOutputStream chunk = new ByteArrayOutputStream(payload.length + 9);
     chunk.writeBytes(fourCc(id));
     writeInt32(chunk, payload.length);
@@ -64,16 +90,27 @@ final class RiffWriter {
     return chunk.toByteArray();
   }
 
-  /** Writes a 32-bit little-endian integer. */
-  static void writeInt32(ByteArrayOutputStream out, int value) {
+  /**
+   * Writes a 32-bit little-endian integer.
+   *
+   * @param out where to write
+   * @param value the value; all 32 bits are written
+   */
+  public static void writeInt32(ByteArrayOutputStream out, int value) {
     out.write(value);
     out.write(value >>> 8);
     out.write(value >>> 16);
     out.write(value >>> 24);
   }
 
-  /** Writes a 24-bit little-endian integer, as VP8X and ANMF fields are. */
-  static void writeInt24(ByteArrayOutputStream out, int value) {
+  /**
+   * Writes a 24-bit little-endian integer, as VP8X and ANMF fields are.
+   *
+   * @param out where to write
+   * @param value the value, 0..2^24-1
+   * @throws IllegalArgumentException when the value does not fit 24 bits
+   */
+  public static void writeInt24(ByteArrayOutputStream out, int value) {
     if (value < 0 || value >= 1 << 24) {
       throw new IllegalArgumentException("value does not fit 24 bits: " + value);
     }
@@ -82,8 +119,13 @@ final class RiffWriter {
     out.write(value >>> 16);
   }
 
-  /** Writes a 16-bit little-endian integer. */
-  static void writeInt16(ByteArrayOutputStream out, int value) {
+  /**
+   * Writes a 16-bit little-endian integer.
+   *
+   * @param out where to write
+   * @param value the value; its low 16 bits are written
+   */
+  public static void writeInt16(ByteArrayOutputStream out, int value) {
     out.write(value);
     out.write(value >>> 8);
   }

@@ -1,4 +1,4 @@
-package org.studioworker.executors.synthetic;
+package org.studioworker.spi.image;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,12 +13,12 @@ import java.util.zip.DeflaterOutputStream;
  * one.
  *
  * <p>Our own twenty lines rather than {@code javax.imageio}: ImageIO lives in {@code java.desktop}
- * (AWT, Swing, sound), which this module would otherwise have to require and every runtime image
- * carrying it to ship, for a format that {@link Deflater} and {@link CRC32} make easy. The pixels
- * are exact; the compressed bytes depend on the JDK's zlib, so they are stable for one runtime.
- * Stateless and thread-safe.
+ * (AWT, Swing, sound), which the plugin API and every engine would otherwise have to require and
+ * every runtime image carrying it to ship, for a format that {@link Deflater} and {@link CRC32}
+ * make easy. The pixels are exact; the compressed bytes depend on the JDK's zlib, so they are
+ * stable for one runtime. Stateless and thread-safe.
  */
-final class PngEncoder {
+public final class PngEncoder {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
   /** IHDR colour types. */
@@ -34,9 +34,13 @@ final class PngEncoder {
   /**
    * A complete PNG file.
    *
+   * @param width the width in pixels, at least 1
+   * @param height the height in pixels, at least 1
    * @param argb {@code width * height} pixels, row by row, as {@code 0xAARRGGBB}
+   * @return the bytes of the file
+   * @throws IllegalArgumentException when a side is below 1 or the pixel count does not match
    */
-  static byte[] encode(int width, int height, int[] argb) {
+  public static byte[] encode(int width, int height, int[] argb) {
     if (width < 1 || height < 1 || argb.length != width * height) {
       throw new IllegalArgumentException("expected " + width + "x" + height + " pixels");
     }

@@ -1,4 +1,4 @@
-package org.studioworker.executors.sdcpp;
+package org.studioworker.spi.net;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -21,11 +21,10 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Flow;
 import org.studioworker.spi.ExecutorException;
-import org.studioworker.spi.net.BodyStream;
 
 /**
- * Downloads a job's input images (init image, mask, reference) into a folder, each named by the
- * SHA-256 of its content and the extension its first bytes show.
+ * Downloads a job's inputs (an init image, a mask, a reference picture), into memory or into a
+ * folder, where each is named by the SHA-256 of its content and the extension its first bytes show.
  *
  * <p>Only https, or http to a loopback address (the reference studio), and at most {@code maxBytes}
  * a file. Every exchange is bounded: the headers must come within the request timeout, and then a
@@ -35,12 +34,12 @@ import org.studioworker.spi.net.BodyStream;
  * Node servers and some proxies refuse. Error messages name the URL without its query, which may
  * carry a signature. Blocks while downloading; the wait is interruptible. Thread-safe.
  */
-final class InputImages {
+public final class InputDownloads {
   /** Why 32 MiB? A 4096×4096 RGBA PNG without compression is 64 MiB; real inputs are far below. */
-  static final long DEFAULT_MAX_BYTES = 32L << 20;
+  public static final long DEFAULT_MAX_BYTES = 32L << 20;
 
   /** Why 60 s? A slow link still sends a packet every few seconds; a minute of nothing is dead. */
-  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final HttpClient http;
   private final long maxBytes;
@@ -50,23 +49,35 @@ final class InputImages {
   /**
    * A downloader on {@code http}.
    *
+   * @param http the client; {@link #client()} is the one to use outside tests
+   * @param maxBytes the most bytes one download may have
    * @param headerTimeout how long a request waits for the response headers
    * @param idleTimeout how long the body may send nothing
    */
-  InputImages(HttpClient http, long maxBytes, Duration headerTimeout, Duration idleTimeout) {
+  public InputDownloads(
+      HttpClient http, long maxBytes, Duration headerTimeout, Duration idleTimeout) {
     this.http = http;
     this.maxBytes = maxBytes;
     this.headerTimeout = headerTimeout;
     this.idleTimeout = idleTimeout;
   }
 
-  /** A downloader with its own {@link #client()}, 2 minutes for the headers, 60 s idle. */
-  static InputImages create(long maxBytes) {
-    return new InputImages(client(), maxBytes, Duration.ofMinutes(2), DEFAULT_IDLE_TIMEOUT);
+  /**
+   * A downloader with its own {@link #client()}, 2 minutes for the headers, 60 s idle.
+   *
+   * @param maxBytes the most bytes one download may have; {@link #DEFAULT_MAX_BYTES} is 32 MiB
+   * @return the downloader
+   */
+  public static InputDownloads create(long maxBytes) {
+    return new InputDownloads(client(), maxBytes, Duration.ofMinutes(2), DEFAULT_IDLE_TIMEOUT);
   }
 
-  /** The client: HTTP/1.1, redirects only to as secure or more, 15 s to connect. */
-  static HttpClient client() {
+  /**
+   * The client: HTTP/1.1, redirects only to as secure or more, 15 s to connect.
+   *
+   * @return a new client
+   */
+  public static HttpClient client() {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL)
@@ -75,13 +86,16 @@ final class InputImages {
   }
 
   /**
-   * Downloads {@code url} into {@code folder} as {@code <sha256>.<ext>} and returns the file.
+   * Downloads {@code url} into memory and returns its bytes.
    *
-   * @param what what the image is for ({@code initImageUrl}), for messages
-   * @throws ExecutorException when the URL is refused or the download fails, stalls or is too large
+   * @param what what the input is for ({@code initImageUrl}), for messages
+   * @param url an https URL, or http to a loopback address; a redirect must land on one too
+   * @return the body, never empty
+   * @throws ExecutorException when the URL is refused or the download fails, stalls, answers other
+   *     than 200, is empty or is too large
    * @throws InterruptedException when the job is cancelled while downloading
    */
-  Path fetch(String what, String url, Path folder) throws ExecutorException, InterruptedException {
+  public byte[] fetch(String what, String url) throws ExecutorException, InterruptedException {
     URI uri = checked(what, url);
     String shown = shown(uri);
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(headerTimeout).GET().build();
@@ -121,6 +135,24 @@ final class InputImages {
     if (body.length == 0) {
       throw new ExecutorException(what + " " + shown + " is empty");
     }
+    return body;
+  }
+
+  /**
+   * Downloads {@code url} into {@code folder} as {@code <sha256>.<ext>} and returns the file; a
+   * file of that name already there is kept as it is.
+   *
+   * @param what what the input is for ({@code initImageUrl}), for messages
+   * @param url an https URL, or http to a loopback address; a redirect must land on one too
+   * @param folder where to store it; created when missing
+   * @return the stored file
+   * @throws ExecutorException when the URL is refused, the download fails, stalls, answers other
+   *     than 200, is empty or is too large, or the file cannot be written
+   * @throws InterruptedException when the job is cancelled while downloading
+   */
+  public Path fetch(String what, String url, Path folder)
+      throws ExecutorException, InterruptedException {
+    byte[] body = fetch(what, url);
     Path file = folder.resolve(sha256(body) + "." + extension(body));
     try {
       Files.createDirectories(folder);
@@ -133,8 +165,13 @@ final class InputImages {
     return file;
   }
 
-  /** The extension the first bytes show: png, jpg, webp, gif, bmp, or img when unknown. */
-  static String extension(byte[] data) {
+  /**
+   * The extension the first bytes show: png, jpg, webp, gif, bmp, or img when unknown.
+   *
+   * @param data the file's content, or its first bytes (12 are enough)
+   * @return the extension, without a dot
+   */
+  public static String extension(byte[] data) {
     if (startsWith(data, 0x89, 'P', 'N', 'G')) {
       return "png";
     }
@@ -213,8 +250,14 @@ final class InputImages {
         : timeout.toMillis() + " ms";
   }
 
-  /** The URL without query or fragment, which may carry a signature. */
-  static String shown(URI uri) {
+  /**
+   * The URL without user info, query or fragment, which may carry a signature: the form for
+   * messages and logs.
+   *
+   * @param uri the URL
+   * @return scheme, host, port and path
+   */
+  public static String shown(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme() + "://";
     String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
     int at = authority.lastIndexOf('@');

@@ -1,4 +1,4 @@
-package org.studioworker.executors.synthetic;
+package org.studioworker.spi.image;
 
 import java.util.Arrays;
 

@@ -1,0 +1,209 @@
+package org.studioworker.spi.net;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.studioworker.spi.ExecutorException;
+
+/**
+ * The downloader against the JDK's own HTTP server on loopback; the sd-cpp engine's tests drive it
+ * through a whole job.
+ */
+final class InputDownloadsTest {
+  private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2};
+
+  @TempDir Path temp;
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable closeable : closeables.reversed()) {
+      closeable.close();
+    }
+  }
+
+  @Test
+  void fetchesIntoMemory() throws Exception {
+    HttpServer server = server(Map.of("/init.png", PNG));
+
+    byte[] body = downloads(1024).fetch("initImageUrl", url(server, "/init.png?signature=abc"));
+
+    assertThat(body).containsExactly(PNG);
+  }
+
+  @Test
+  void storesIntoAFolderNamedByContentHashAndExtension() throws Exception {
+    HttpServer server = server(Map.of("/a", PNG));
+    Path folder = temp.resolve("inputs");
+
+    Path file = downloads(1024).fetch("maskUrl", url(server, "/a"), folder);
+
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(PNG));
+    assertThat(file).isEqualTo(folder.resolve(sha256 + ".png"));
+    assertThat(Files.readAllBytes(file)).containsExactly(PNG);
+  }
+
+  @Test
+  void refusesPlainHttpToAnotherHostAndHidesTheQuery() {
+    assertThatThrownBy(
+            () -> downloads(1024).fetch("initImageUrl", "http://example.com/a.png?token=secret"))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageContaining("https")
+        .hasMessageContaining("http://example.com/a.png")
+        .hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void refusesAnAnswerOtherThan200AndAnEmptyBody() throws Exception {
+    HttpServer server = server(Map.of("/empty", new byte[0]));
+
+    assertThatThrownBy(() -> downloads(1024).fetch("refImageUrl", url(server, "/missing")))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("refImageUrl " + url(server, "/missing") + " answered HTTP 404");
+    assertThatThrownBy(() -> downloads(1024).fetch("refImageUrl", url(server, "/empty")))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("refImageUrl " + url(server, "/empty") + " is empty");
+  }
+
+  @Test
+  void refusesABodyLargerThanTheLimitWithOrWithoutALength() throws Exception {
+    HttpServer withLength = server(Map.of("/big", new byte[4096]));
+    HttpServer chunked =
+        server(
+            exchange -> {
+              exchange.sendResponseHeaders(200, 0); // 0: chunked, no Content-Length
+              try (OutputStream out = exchange.getResponseBody()) {
+                out.write(new byte[4096]);
+              }
+            });
+
+    assertThatThrownBy(() -> downloads(1024).fetch("initImageUrl", url(withLength, "/big")))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageContaining("larger than the limit of 1 KiB");
+    assertThatThrownBy(() -> downloads(1024).fetch("initImageUrl", url(chunked, "/big")))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageContaining("larger than the limit of 1 KiB");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aBodyThatGoesQuietFailsAfterTheIdleTimeout() throws Exception {
+    CountDownLatch testEnded = new CountDownLatch(1);
+    closeables.add(testEnded::countDown);
+    HttpServer server =
+        server(
+            exchange -> {
+              exchange.sendResponseHeaders(200, 0);
+              OutputStream out = exchange.getResponseBody();
+              out.write(PNG, 0, 8);
+              out.flush();
+              try {
+                testEnded.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              exchange.close();
+            });
+    InputDownloads downloads =
+        new InputDownloads(
+            InputDownloads.client(), 1024, Duration.ofSeconds(20), Duration.ofMillis(300));
+
+    assertThatThrownBy(() -> downloads.fetch("initImageUrl", url(server, "/a?signature=secret")))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage(
+            "initImageUrl " + url(server, "/a") + " stalled: no data for 300 ms mid-download");
+  }
+
+  @Test
+  void followsARedirectThatLandsOnAnAllowedUrl() throws Exception {
+    HttpServer target = server(Map.of("/init.png", PNG));
+    HttpServer server =
+        server(
+            exchange -> {
+              exchange.getResponseHeaders().add("Location", url(target, "/init.png"));
+              exchange.sendResponseHeaders(302, -1);
+              exchange.close();
+            });
+
+    assertThat(downloads(1024).fetch("initImageUrl", url(server, "/r"))).containsExactly(PNG);
+  }
+
+  @Test
+  void extensionFollowsTheMagicBytes() {
+    assertThat(InputDownloads.extension(PNG)).isEqualTo("png");
+    assertThat(InputDownloads.extension(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0}))
+        .isEqualTo("jpg");
+    assertThat(InputDownloads.extension("RIFF\0\0\0\0WEBPVP8L".getBytes(US_ASCII)))
+        .isEqualTo("webp");
+    assertThat(InputDownloads.extension("GIF89a".getBytes(US_ASCII))).isEqualTo("gif");
+    assertThat(InputDownloads.extension("BM..".getBytes(US_ASCII))).isEqualTo("bmp");
+    assertThat(InputDownloads.extension("RIFF\0\0\0\0WAVE".getBytes(US_ASCII))).isEqualTo("img");
+    assertThat(InputDownloads.extension(new byte[0])).isEqualTo("img");
+  }
+
+  @Test
+  void shownDropsUserInfoQueryAndFragment() {
+    assertThat(
+            InputDownloads.shown(URI.create("https://user:pw@cdn.example:8443/a/b.png?sig=x#top")))
+        .isEqualTo("https://cdn.example:8443/a/b.png");
+  }
+
+  private static InputDownloads downloads(long maxBytes) {
+    return new InputDownloads(
+        InputDownloads.client(),
+        maxBytes,
+        Duration.ofSeconds(20),
+        InputDownloads.DEFAULT_IDLE_TIMEOUT);
+  }
+
+  private HttpServer server(Map<String, byte[]> files) throws IOException {
+    return server(
+        exchange -> {
+          byte[] body = files.get(exchange.getRequestURI().getPath());
+          if (body == null) {
+            exchange.sendResponseHeaders(404, -1);
+          } else {
+            exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
+  }
+
+  /** A loopback server with one handler, each exchange on a virtual thread of its own. */
+  private HttpServer server(HttpHandler handler) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/", handler);
+    server.start();
+    closeables.add(() -> server.stop(0));
+    return server;
+  }
+
+  private static String url(HttpServer server, String pathAndQuery) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery;
+  }
+}
