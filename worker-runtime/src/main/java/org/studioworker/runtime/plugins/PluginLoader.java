@@ -70,8 +70,8 @@ public final class PluginLoader {
 
   /**
    * Every plugin folder, in the order they are loaded: the distribution's own ({@link
-   * #shippedFolder()}), then {@code <configDir>/plugins}, then the extra ones ({@code --plugins});
-   * each folder once.
+   * #shippedFolder()}), the installation's ({@code <root>/plugins}, kept across updates), then
+   * {@code <configDir>/plugins}, then the extra ones ({@code --plugins}); each folder once.
    *
    * @param configDir the folder of the config file, or null when it has none
    * @param extra the folders given on the command line, in their order
@@ -89,6 +89,7 @@ public final class PluginLoader {
     List<Path> candidates = new ArrayList<>();
     if (shipped != null) {
       candidates.add(shipped);
+      installationFolder(shipped).ifPresent(candidates::add);
     }
     if (configDir != null) {
       candidates.add(configDir.resolve(PLUGINS));
@@ -133,6 +134,22 @@ public final class PluginLoader {
     Path lib = file.getParent();
     Path versionDir = lib == null ? null : lib.getParent();
     return versionDir == null ? Optional.empty() : Optional.of(versionDir.resolve(PLUGINS));
+  }
+
+  /**
+   * The plugins of an installation, which survive its updates: {@code <root>/plugins} when the
+   * shipped folder is {@code <root>/versions/<v>/plugins} (the layout of install.sh, as the
+   * launcher recognises it); empty for an unpacked archive or the development build.
+   */
+  static Optional<Path> installationFolder(Path shipped) {
+    Path versionDir = shipped.toAbsolutePath().normalize().getParent();
+    Path versions = versionDir == null ? null : versionDir.getParent();
+    Path name = versions == null ? null : versions.getFileName();
+    Path root = versions == null ? null : versions.getParent();
+    if (name == null || root == null || !name.toString().equals("versions")) {
+      return Optional.empty();
+    }
+    return Optional.of(root.resolve(PLUGINS));
   }
 
   /** Loads every {@code *.jar} of the given folders, in name order; missing folders are skipped. */

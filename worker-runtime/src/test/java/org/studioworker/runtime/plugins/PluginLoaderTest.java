@@ -102,14 +102,19 @@ final class PluginLoaderTest {
   }
 
   @Test
-  void foldersAreTheShippedOneThenTheConfigDirsThenTheExtraOnes() {
+  void foldersAreTheShippedOneTheInstallationsThenTheConfigDirsThenTheExtraOnes() {
     Path shipped = dir.resolve("versions/1.2.3/plugins");
     Path config = dir.resolve("config");
     Path first = dir.resolve("first");
     Path second = dir.resolve("second");
 
+    // Installed (<root>/versions/<v>): <root>/plugins, which survives updates, comes next.
     assertThat(PluginLoader.folders(shipped, config, List.of(first, second)))
-        .containsExactly(shipped, config.resolve("plugins"), first, second);
+        .containsExactly(shipped, dir.resolve("plugins"), config.resolve("plugins"), first, second);
+    // An unpacked archive has no installation folder.
+    Path unpacked = dir.resolve("studio-worker-1.2.3/plugins");
+    assertThat(PluginLoader.folders(unpacked, config, List.of()))
+        .containsExactly(unpacked, config.resolve("plugins"));
     assertThat(PluginLoader.folders(null, null, List.of(first))).containsExactly(first);
     assertThat(
             PluginLoader.folders(
