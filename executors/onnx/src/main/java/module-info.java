@@ -1,21 +1,18 @@
 /**
  * The onnx engine: LaMa object removal on ONNX Runtime, loaded as a plugin.
  *
- * <p>ONNX Runtime's classes and its natives for linux-x64 and linux-aarch64, and the WebP reader,
- * are packages of this module rather than modules of their own: a plugin may read only the plugin
- * API and the JDK (docs/plugins.md). It reads {@code java.desktop} for ImageIO's PNG and JPEG
- * readers, {@code java.xml} for the WebP reader's metadata and {@code java.logging}, through which
- * ONNX Runtime logs. The jar's manifest asks for native access, which the worker grants through the
- * plugin's layer (JEP 472).
+ * <p>ONNX Runtime's classes and its natives for linux-x64 and linux-aarch64 are packages of this
+ * module rather than a module of their own: a plugin may read only the plugin API and the JDK
+ * (docs/plugins.md). It reads {@code java.logging}, through which ONNX Runtime logs; images are
+ * decoded by the plugin API. The jar's manifest asks for native access, which the worker grants
+ * through the plugin's layer (JEP 472).
  *
- * <p>Null-marked by package ({@code package-info}), not here: the module's other packages are the
- * libraries', written without nullness annotations.
+ * <p>Null-marked by package ({@code package-info}), not here: the module's other packages are ONNX
+ * Runtime's, written without nullness annotations.
  */
 module org.studioworker.executors.onnx {
   requires static org.jspecify;
-  requires java.desktop;
   requires java.logging;
-  requires java.xml;
   requires org.studioworker.spi;
 
   provides org.studioworker.spi.ExecutorProvider with

@@ -134,7 +134,8 @@ final class OnnxEngineIT {
           byte[] webp = studio.result(jobId).orElseThrow().bytes();
           assertThat(new String(webp, 8, 4, java.nio.charset.StandardCharsets.US_ASCII))
               .isEqualTo("WEBP");
-          // Decoded by TwelveMonkeys' reader, on ImageIO's registry in this test.
+          // Decoded by TwelveMonkeys' reader (the plugin API brings it), on ImageIO's registry
+          // here.
           BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(webp));
           assertThat(decoded).isNotNull();
           assertThat(decoded.getWidth()).isEqualTo(512);

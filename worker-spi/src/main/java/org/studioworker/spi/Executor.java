@@ -30,6 +30,25 @@ public interface Executor extends AutoCloseable {
   JobResult run(Claim claim, JobContext context) throws ExecutorException, InterruptedException;
 
   /**
+   * Runs one llm job, handing its answer to {@code out} piece by piece as it is generated, and
+   * returns the whole answer as {@link #run} would (the {@code chat.completion} document, which
+   * carries the finish reason and the token counts).
+   *
+   * <p>The default streams nothing and returns {@link #run}'s answer; the caller then sends the
+   * whole text as one piece. An engine that can stream overrides it. When {@code out} throws, the
+   * reader is gone: stop generating and throw {@link ExecutorException} (or let the {@link
+   * java.io.IOException} through wrapped in one).
+   *
+   * @throws UnsupportedJobException when this engine cannot serve the job's kind at all
+   * @throws ExecutorException when the job failed or the reader went away
+   * @throws InterruptedException when the job was cancelled
+   */
+  default JobResult stream(Claim claim, JobContext context, ChatStream out)
+      throws ExecutorException, InterruptedException {
+    return run(claim, context);
+  }
+
+  /**
    * Whether the engine can run jobs on this machine now, in one line for {@code status} and the
    * start-up log: {@code ok}, or what is missing and how to fix it ("the Vulkan loader
    * libvulkan.so.1 is missing: apt-get install libvulkan1").
