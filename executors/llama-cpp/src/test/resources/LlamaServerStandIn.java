@@ -1,6 +1,7 @@
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,6 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that: {@code fail-start} exits at once with an error line, {@code http-500} answers an error,
  * {@code hang} never answers a completion, {@code stall} sends a completion's headers and first
  * bytes and then nothing, {@code health-stall} does the same for {@code /health}.
+ *
+ * <p>A request with {@code "stream":true} is answered as server-sent events: each line of {@code
+ * stream.sse} is sent as one event ({@code <line>\n\n}) and flushed. In mode {@code stream-forever}
+ * the events but {@code [DONE]} are followed by filler chunks for ever, like a generation that never ends. Whenever
+ * writing the stream fails because the client closed the connection, the stand-in writes {@code
+ * disconnected-<pid>-<n>} with the number of events it had sent and stops generating.
  */
 public class LlamaServerStandIn {
   public static void main(String[] args) throws Exception {
@@ -83,6 +91,10 @@ public class LlamaServerStandIn {
                     + " size\",\"type\":\"exceed_context_size_error\"}}");
             return;
           }
+          if (new String(request, StandardCharsets.UTF_8).contains("\"stream\":true")) {
+            stream(exchange, dir, pid + "-" + n, mode.equals("stream-forever"));
+            return;
+          }
           send(exchange, 200, Files.readString(dir.resolve("reply.json")));
         });
     server.start();
@@ -104,6 +116,42 @@ public class LlamaServerStandIn {
       Thread.sleep(600_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends {@code stream.sse}, one event a line, and filler chunks after it when {@code forever}. */
+  private static void stream(HttpExchange exchange, Path dir, String name, boolean forever)
+      throws IOException {
+    List<String> events = Files.readAllLines(dir.resolve("stream.sse"), StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    long sent = 0;
+    try {
+      for (String event : events) {
+        if (forever && event.equals("data: [DONE]")) {
+          continue;
+        }
+        out.write((event + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        sent++;
+      }
+      byte[] filler =
+          ("data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                  + "\"delta\":{\"content\":\" more\"},\"finish_reason\":null}]}\n\n")
+              .getBytes(StandardCharsets.UTF_8);
+      while (forever) {
+        out.write(filler);
+        out.flush();
+        sent++;
+      }
+      exchange.close();
+    } catch (IOException e) {
+      // The client closed the connection: a real llama-server stops generating here.
+      Path tmp = dir.resolve("disconnected.tmp-" + name);
+      Files.writeString(tmp, Long.toString(sent));
+      Files.move(tmp, dir.resolve("disconnected-" + name));
+      exchange.close();
     }
   }
 

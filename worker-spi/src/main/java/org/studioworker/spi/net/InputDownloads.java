@@ -27,12 +27,16 @@ import org.studioworker.spi.ExecutorException;
  * folder, where each is named by the SHA-256 of its content and the extension its first bytes show.
  *
  * <p>Only https, or http to a loopback address (the reference studio), and at most {@code maxBytes}
- * a file. Every exchange is bounded: the headers must come within the request timeout, and then a
- * body that sends no byte for the idle timeout fails the download (the request timeout alone covers
- * only the headers, so a server that went quiet mid-body would hold the job for ever). HTTP/1.1
- * only: on a cleartext request the JDK client would otherwise offer {@code Upgrade: h2c}, which
- * Node servers and some proxies refuse. Error messages name the URL without its query, which may
- * carry a signature. Blocks while downloading; the wait is interruptible. Thread-safe.
+ * a file. An inline {@code data:} URL (RFC 2397, base64 or percent-encoded; a local caller's image)
+ * is decoded here with no network, the same cap applying to its decoded bytes; one whose encoded
+ * length already implies more is refused before it is decoded, and messages show it only as {@code
+ * data:<type>/<subtype>,…}. Every exchange is bounded: the headers must come within the request
+ * timeout, and then a body that sends no byte for the idle timeout fails the download (the request
+ * timeout alone covers only the headers, so a server that went quiet mid-body would hold the job
+ * for ever). HTTP/1.1 only: on a cleartext request the JDK client would otherwise offer {@code
+ * Upgrade: h2c}, which Node servers and some proxies refuse. Error messages name the URL without
+ * its query, which may carry a signature. Blocks while downloading; the wait is interruptible.
+ * Thread-safe.
  */
 public final class InputDownloads {
   /** Why 32 MiB? A 4096×4096 RGBA PNG without compression is 64 MiB; real inputs are far below. */
@@ -89,13 +93,22 @@ public final class InputDownloads {
    * Downloads {@code url} into memory and returns its bytes.
    *
    * @param what what the input is for ({@code initImageUrl}), for messages
-   * @param url an https URL, or http to a loopback address; a redirect must land on one too
+   * @param url an https URL, or http to a loopback address; a redirect must land on one too; or a
+   *     {@code data:} URL
    * @return the body, never empty
    * @throws ExecutorException when the URL is refused or the download fails, stalls, answers other
-   *     than 200, is empty or is too large
+   *     than 200, is empty or is too large; when a data URL is malformed ({@code <what> is not a
+   *     valid data: URL}), empty or too large
    * @throws InterruptedException when the job is cancelled while downloading
    */
   public byte[] fetch(String what, String url) throws ExecutorException, InterruptedException {
+    if (DataUrl.is(url)) {
+      byte[] data = DataUrl.decode(what, url, maxBytes);
+      if (data.length == 0) {
+        throw new ExecutorException(what + " " + DataUrl.shown(url) + " is empty");
+      }
+      return data;
+    }
     URI uri = checked(what, url);
     String shown = shown(uri);
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(headerTimeout).GET().build();
@@ -143,7 +156,8 @@ public final class InputDownloads {
    * file of that name already there is kept as it is.
    *
    * @param what what the input is for ({@code initImageUrl}), for messages
-   * @param url an https URL, or http to a loopback address; a redirect must land on one too
+   * @param url an https URL, or http to a loopback address; a redirect must land on one too; or a
+   *     {@code data:} URL
    * @param folder where to store it; created when missing
    * @return the stored file
    * @throws ExecutorException when the URL is refused, the download fails, stalls, answers other
@@ -232,7 +246,9 @@ public final class InputDownloads {
       return uri;
     }
     throw new ExecutorException(
-        what + " must be an https URL (http only on a loopback address), not " + shown(uri));
+        what
+            + " must be an https URL (http only on a loopback address) or a data: URL, not "
+            + shown(uri));
   }
 
   private static boolean isLoopback(String host) {
@@ -252,12 +268,15 @@ public final class InputDownloads {
 
   /**
    * The URL without user info, query or fragment, which may carry a signature: the form for
-   * messages and logs.
+   * messages and logs. A {@code data:} URL shows only its media type, {@code data:<type>,…}.
    *
    * @param uri the URL
-   * @return scheme, host, port and path
+   * @return scheme, host, port and path; for a data URL, {@code data:} and its media type
    */
   public static String shown(URI uri) {
+    if ("data".equalsIgnoreCase(uri.getScheme())) {
+      return DataUrl.shown("data:" + uri.getRawSchemeSpecificPart());
+    }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme() + "://";
     String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
     int at = authority.lastIndexOf('@');

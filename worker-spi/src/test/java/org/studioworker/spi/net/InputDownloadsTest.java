@@ -2,6 +2,7 @@ package org.studioworker.spi.net;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpHandler;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +171,103 @@ final class InputDownloadsTest {
     assertThat(
             InputDownloads.shown(URI.create("https://user:pw@cdn.example:8443/a/b.png?sig=x#top")))
         .isEqualTo("https://cdn.example:8443/a/b.png");
+  }
+
+  // --- data: URLs -------------------------------------------------------------------------
+
+  @Test
+  void decodesABase64DataUrlWithoutTheNetwork() throws Exception {
+    String base64 = Base64.getEncoder().encodeToString(PNG);
+
+    assertThat(downloads(1024).fetch("initImageUrl", "data:image/png;base64," + base64))
+        .containsExactly(PNG);
+    // Any case; whitespace in the data; padding left out.
+    String unpadded = Base64.getEncoder().withoutPadding().encodeToString(PNG);
+    String folded = unpadded.substring(0, 5) + "\r\n " + unpadded.substring(5);
+    assertThat(downloads(1024).fetch("initImageUrl", "DATA:image/PNG;BASE64," + folded))
+        .containsExactly(PNG);
+    // Percent-escapes in base64 (%2B is +, %3D is =), as a URL-encoder writes them.
+    byte[] plus = {(byte) 0xFB, (byte) 0xEF};
+    assertThat(downloads(1024).fetch("maskUrl", "data:;base64,%2B%2B8%3D")).containsExactly(plus);
+  }
+
+  @Test
+  void decodesAPercentEncodedDataUrl() throws Exception {
+    assertThat(downloads(1024).fetch("refImageUrl", "data:,hello%20world"))
+        .containsExactly("hello world".getBytes(US_ASCII));
+    assertThat(
+            downloads(1024)
+                .fetch("refImageUrl", "data:text/plain;charset=utf-8,%E2%9C%93%0A\u00e9"))
+        .containsExactly(0xE2, 0x9C, 0x93, 0x0A, 0xC3, 0xA9);
+  }
+
+  @Test
+  void storesADataUrlIntoAFolderLikeADownload() throws Exception {
+    Path folder = temp.resolve("inputs");
+
+    Path file =
+        downloads(1024)
+            .fetch(
+                "initImageUrl",
+                "data:image/png;base64," + Base64.getEncoder().encodeToString(PNG),
+                folder);
+
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(PNG));
+    assertThat(file).isEqualTo(folder.resolve(sha256 + ".png"));
+    assertThat(Files.readAllBytes(file)).containsExactly(PNG);
+  }
+
+  @Test
+  void refusesAMalformedDataUrlWithoutShowingItsContent() {
+    for (String url :
+        List.of(
+            "data:image/png;base64",
+            "data:image/png;base64,c2VjcmV0@@@",
+            "data:image/png;base64,c2VjcmV0=c2VjcmV0",
+            "data:,secret%zz",
+            "data:,secret%2",
+            "data:image png,secret",
+            "data:image/png;secret,abc",
+            "data:" + "x".repeat(2000) + ",abc")) {
+      assertThatThrownBy(() -> downloads(1024).fetch("initImageUrl", url))
+          .as(url)
+          .isInstanceOf(ExecutorException.class)
+          .hasMessage("initImageUrl is not a valid data: URL");
+    }
+  }
+
+  @Test
+  void refusesADataUrlLargerThanTheLimitDecodedOrAlreadyAsEncoded() {
+    // 1025 bytes once decoded, from fewer than 1025 * 3 characters.
+    String decodedTooLarge = "data:,%00" + "a".repeat(1024);
+    // Not even base64, but too long to decode to 1 KiB or less: refused before decoding.
+    String encodedTooLarge = "data:image/png;base64," + "!".repeat(4096);
+
+    assertThatThrownBy(() -> downloads(1024).fetch("initImageUrl", decodedTooLarge))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("initImageUrl data:,… is larger than the limit of 1 KiB");
+    assertThatThrownBy(() -> downloads(1024).fetch("initImageUrl", encodedTooLarge))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("initImageUrl data:image/png,… is larger than the limit of 1 KiB");
+    String justFits = "data:;base64," + Base64.getEncoder().encodeToString(new byte[1024]);
+    assertThatCode(() -> downloads(1024).fetch("initImageUrl", justFits))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void refusesAnEmptyDataUrl() {
+    assertThatThrownBy(() -> downloads(1024).fetch("maskUrl", "data:image/png;base64,"))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("maskUrl data:image/png,… is empty");
+  }
+
+  @Test
+  void shownGivesADataUrlsMediaTypeOnly() {
+    assertThat(InputDownloads.shown(URI.create("data:image/png;base64,c2VjcmV0")))
+        .isEqualTo("data:image/png,…");
+    assertThat(InputDownloads.shown(URI.create("data:,secret"))).isEqualTo("data:,…");
+    assertThat(InputDownloads.shown(URI.create("data:text/plain;charset=utf-8,secret")))
+        .isEqualTo("data:text/plain,…");
   }
 
   private static InputDownloads downloads(long maxBytes) {

@@ -20,6 +20,15 @@ final class ChatRequest {
   private ChatRequest() {}
 
   static String json(String model, Task.Llm task, CliDefaults defaults, Consumer<String> warn) {
+    return json(model, task, defaults, warn, false);
+  }
+
+  /**
+   * The body; with {@code stream}, {@code "stream": true} and {@code "stream_options":
+   * {"include_usage": true}}, so that the last chunk carries the token counts.
+   */
+  static String json(
+      String model, Task.Llm task, CliDefaults defaults, Consumer<String> warn, boolean stream) {
     JsonWriter body = new JsonWriter().string("model", model);
     List<String> messages = new ArrayList<>();
     String system = task.system();
@@ -29,10 +38,11 @@ final class ChatRequest {
     for (ChatMessage message : task.messages()) {
       messages.add(message(message.role(), message.content()));
     }
-    body.rawArray("messages", messages)
-        .bool("stream", false)
-        .number("max_tokens", task.maxTokens())
-        .number("temperature", task.temperature());
+    body.rawArray("messages", messages).bool("stream", stream);
+    if (stream) {
+      body.raw("stream_options", "{\"include_usage\":true}");
+    }
+    body.number("max_tokens", task.maxTokens()).number("temperature", task.temperature());
     Double topP = task.topP();
     if (topP != null) {
       body.number("top_p", topP);

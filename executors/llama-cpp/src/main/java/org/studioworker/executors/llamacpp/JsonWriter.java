@@ -2,6 +2,8 @@ package org.studioworker.executors.llamacpp;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.studioworker.spi.JsonText;
 
 /**
@@ -70,6 +72,13 @@ final class JsonWriter {
     return this;
   }
 
+  /** A member whose value is a value {@link JsonReader#parse} returned, written back as JSON. */
+  JsonWriter value(String name, Object value) {
+    name(name);
+    write(out, value);
+    return this;
+  }
+
   /** The document; the writer must not be used afterwards. */
   String close() {
     return out.append('}').toString();
@@ -87,6 +96,45 @@ final class JsonWriter {
   /** Appends {@code value} as a JSON string literal (see {@link JsonText#appendQuoted}). */
   static void quote(StringBuilder out, String value) {
     JsonText.appendQuoted(out, value);
+  }
+
+  /** Appends a value as {@link JsonReader#parse} returns them (maps, lists, strings, ...). */
+  static void write(StringBuilder out, Object value) {
+    switch (value) {
+      case String text -> quote(out, text);
+      case BigDecimal number -> out.append(number.toString());
+      case Boolean bool -> out.append(bool.booleanValue());
+      case Map<?, ?> map -> {
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<?, ?> member : map.entrySet()) {
+          if (!first) {
+            out.append(',');
+          }
+          first = false;
+          quote(out, String.valueOf(member.getKey()));
+          out.append(':');
+          write(out, Objects.requireNonNull(member.getValue()));
+        }
+        out.append('}');
+      }
+      case List<?> list -> {
+        out.append('[');
+        for (int i = 0; i < list.size(); i++) {
+          if (i > 0) {
+            out.append(',');
+          }
+          write(out, Objects.requireNonNull(list.get(i)));
+        }
+        out.append(']');
+      }
+      default -> {
+        if (value != JsonReader.NULL) {
+          throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+        }
+        out.append("null");
+      }
+    }
   }
 
   static String quote(String value) {

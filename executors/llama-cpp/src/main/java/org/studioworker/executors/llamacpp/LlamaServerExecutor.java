@@ -1,10 +1,12 @@
 package org.studioworker.executors.llamacpp;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import org.studioworker.spi.ChatStream;
 import org.studioworker.spi.Claim;
 import org.studioworker.spi.EngineId;
 import org.studioworker.spi.Executor;
@@ -33,6 +37,7 @@ import org.studioworker.spi.ModelFile;
 import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 import org.studioworker.spi.UnsupportedJobException;
+import org.studioworker.spi.net.BodyStream;
 import org.studioworker.spi.process.ProgramLocator;
 
 /**
@@ -46,6 +51,12 @@ import org.studioworker.spi.process.ProgramLocator;
 final class LlamaServerExecutor implements Executor {
   static final String PROGRAM = "llama-server";
   static final String PROGRAM_VAR = "STUDIO_WORKER_LLAMA_SERVER";
+
+  /**
+   * Why 1 MiB for a line of the stream? A chunk carries a token or a few; the largest, the last
+   * with the usage and timings, is under 1 KiB. A line past this is not llama-server's.
+   */
+  static final int MAX_LINE_BYTES = 1 << 20;
 
   /** Why 200 characters? Enough for llama-server's error message, short enough for a log line. */
   private static final int EXCERPT_CHARS = 200;
@@ -130,6 +141,26 @@ final class LlamaServerExecutor implements Executor {
   @Override
   public JobResult run(Claim claim, JobContext context)
       throws ExecutorException, InterruptedException {
+    return serve(claim, context, null);
+  }
+
+  /**
+   * Runs the job as {@link #run} does with {@code "stream": true}: reads llama-server's server-sent
+   * events as they come, hands each piece of content to {@code out}, and returns the {@code
+   * chat.completion} assembled from the chunks, in the shape {@link #run} returns.
+   *
+   * <p>When {@code out} throws, the exchange is closed at once (llama-server stops generating for a
+   * request whose connection closed) and the job fails with "the caller went away". Cancellation
+   * and the job timeout close it too.
+   */
+  @Override
+  public JobResult stream(Claim claim, JobContext context, ChatStream out)
+      throws ExecutorException, InterruptedException {
+    return serve(claim, context, out);
+  }
+
+  private JobResult serve(Claim claim, JobContext context, @Nullable ChatStream out)
+      throws ExecutorException, InterruptedException {
     EngineId engine = claim.modelSource().engine();
     if (!engine.equals(EngineId.LLAMA_CPP)) {
       throw new UnsupportedJobException(
@@ -155,7 +186,11 @@ final class LlamaServerExecutor implements Executor {
     ServerKey key = new ServerKey(model, mmproj, claim.modelSource().cliDefaults().contextSize());
     String body =
         ChatRequest.json(
-            claim.model(), llm, claim.modelSource().cliDefaults(), context.log()::warn);
+            claim.model(),
+            llm,
+            claim.modelSource().cliDefaults(),
+            context.log()::warn,
+            out != null);
 
     jobs.lockInterruptibly();
     try {
@@ -166,7 +201,7 @@ final class LlamaServerExecutor implements Executor {
       LlamaServer running = ensureServer(program, key, claim.vramGbEstimate(), context);
       String reply;
       try {
-        reply = complete(running, body, context);
+        reply = exchange(running, body, context, out);
       } catch (NotReached e) {
         // The server died between the look and the request, so the request never reached it:
         // starting it again and asking once more cannot run the prompt twice.
@@ -175,7 +210,7 @@ final class LlamaServerExecutor implements Executor {
         }
         running = ensureServer(program, key, claim.vramGbEstimate(), context);
         try {
-          reply = complete(running, body, context);
+          reply = exchange(running, body, context, out);
         } catch (NotReached again) {
           throw again.failure;
         }
@@ -291,22 +326,7 @@ final class LlamaServerExecutor implements Executor {
     } catch (TimeoutException e) {
       throw timedOut();
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof HttpTimeoutException) {
-        throw timedOut();
-      }
-      String why = running.isAlive() ? String.valueOf(cause.getMessage()) : running.lastLine();
-      ExecutorException failure =
-          new ExecutorException(
-              "the request to llama-server failed ("
-                  + cause.getClass().getSimpleName()
-                  + "): "
-                  + why,
-              cause);
-      if (cause instanceof java.net.ConnectException) {
-        throw new NotReached(failure);
-      }
-      throw failure;
+      throw requestFailed(running, e);
     }
     String reply = response.body();
     if (response.statusCode() != 200) {
@@ -318,6 +338,206 @@ final class LlamaServerExecutor implements Executor {
           "llama-server answered with something that is not a JSON object: " + excerpt(reply));
     }
     return reply;
+  }
+
+  /** What a failed exchange becomes; {@link NotReached} when the server refused the connection. */
+  private ExecutorException requestFailed(LlamaServer running, ExecutionException e)
+      throws NotReached {
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    if (cause instanceof HttpTimeoutException) {
+      return timedOut();
+    }
+    String why = running.isAlive() ? String.valueOf(cause.getMessage()) : running.lastLine();
+    ExecutorException failure =
+        new ExecutorException(
+            "the request to llama-server failed (" + cause.getClass().getSimpleName() + "): " + why,
+            cause);
+    if (cause instanceof java.net.ConnectException) {
+      throw new NotReached(failure);
+    }
+    return failure;
+  }
+
+  private String exchange(
+      LlamaServer running, String body, JobContext context, @Nullable ChatStream out)
+      throws ExecutorException, InterruptedException, NotReached {
+    return out == null ? complete(running, body, context) : streamed(running, body, context, out);
+  }
+
+  /**
+   * Posts the streamed chat completion and reads its events, handing each piece of content to
+   * {@code out}; the assembled {@code chat.completion} JSON. The job timeout bounds the whole
+   * exchange; a line of the stream and the answer's text are capped, and nothing else is held.
+   */
+  private String streamed(LlamaServer running, String body, JobContext context, ChatStream out)
+      throws ExecutorException, InterruptedException, NotReached {
+    long deadline = System.nanoTime() + settings.jobTimeout().toNanos();
+    HttpRequest request =
+        HttpRequest.newBuilder(running.uri("/v1/chat/completions"))
+            .timeout(settings.jobTimeout())
+            .header("Content-Type", "application/json")
+            .header("Accept", "text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build();
+    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
+    try {
+      response =
+          Exchanges.await(
+              http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher()),
+              settings.jobTimeout(),
+              context::isCancelled);
+    } catch (TimeoutException e) {
+      throw timedOut();
+    } catch (ExecutionException e) {
+      throw requestFailed(running, e);
+    }
+    boolean ok = response.statusCode() == 200;
+    // Subscribed at once, so that every way out below (close) cancels the exchange.
+    BodyStream in =
+        BodyStream.of(
+            response.body(), settings.jobTimeout(), ok ? Long.MAX_VALUE : settings.maxReplyBytes());
+    try (in;
+        StreamWatch watch = StreamWatch.start(deadline, context::isCancelled, in::close)) {
+      try {
+        if (!ok) {
+          String reply = new String(in.readAllBounded(), StandardCharsets.UTF_8);
+          throw new ExecutorException(
+              "llama-server answered HTTP " + response.statusCode() + ": " + excerpt(reply));
+        }
+        return events(running, in, out);
+      } catch (IOException e) {
+        switch (watch.reason()) {
+          case CANCELLED -> throw new InterruptedException("the job was cancelled");
+          case TIMED_OUT -> throw timedOut();
+          case NONE -> {}
+        }
+        if (e instanceof BodyStream.StalledException) {
+          // Quiet for the whole job timeout since its last byte, so past the deadline too.
+          throw timedOut();
+        }
+        if (e instanceof InterruptedIOException) {
+          Thread.interrupted();
+          throw new InterruptedException("the job was cancelled");
+        }
+        if (e instanceof BodyStream.TooLargeException) {
+          throw new ExecutorException(
+              "llama-server answered HTTP "
+                  + response.statusCode()
+                  + " with a body larger than "
+                  + (settings.maxReplyBytes() >> 10)
+                  + " KiB");
+        }
+        String why = running.isAlive() ? String.valueOf(e.getMessage()) : running.lastLine();
+        throw new ExecutorException(
+            "the stream from llama-server failed (" + e.getClass().getSimpleName() + "): " + why,
+            e);
+      }
+    }
+  }
+
+  /**
+   * Reads the event stream to {@code [DONE]}: each event's data is a chunk, whose content goes to
+   * {@code out}; the assembled answer.
+   *
+   * @throws IOException when reading the body fails (the caller says why)
+   */
+  private String events(LlamaServer running, BodyStream in, ChatStream out)
+      throws IOException, ExecutorException, InterruptedException {
+    SseLines lines = new SseLines(in, MAX_LINE_BYTES);
+    StreamedCompletion completion = new StreamedCompletion(settings.maxReplyBytes());
+    StringBuilder data = new StringBuilder();
+    boolean hasData = false;
+    while (!completion.done()) {
+      String line;
+      try {
+        line = lines.next();
+      } catch (SseLines.TooLongException e) {
+        throw new ExecutorException(
+            "llama-server sent a stream line longer than " + (MAX_LINE_BYTES >> 10) + " KiB");
+      }
+      if (line == null || line.isEmpty()) {
+        // The end of an event, or of the stream: what its data lines said is one chunk.
+        if (hasData) {
+          forward(in, out, accept(completion, data.toString()));
+          data.setLength(0);
+          hasData = false;
+        }
+        if (line == null) {
+          break;
+        }
+        continue;
+      }
+      if (line.startsWith(":")) {
+        continue; // a comment
+      }
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      String value = "";
+      if (colon >= 0) {
+        int from = line.startsWith(" ", colon + 1) ? colon + 2 : colon + 1;
+        value = line.substring(from);
+      }
+      switch (field) {
+        case "data" -> {
+          if (hasData) {
+            data.append('\n');
+          }
+          data.append(value);
+          hasData = true;
+          if (data.length() > MAX_LINE_BYTES) {
+            throw new ExecutorException(
+                "llama-server sent a stream event longer than " + (MAX_LINE_BYTES >> 10) + " KiB");
+          }
+        }
+        case "error" -> throw new ExecutorException(StreamedCompletion.errorMessage(parsed(value)));
+        default -> {} // event, id, retry: llama-server sends none that matter here
+      }
+    }
+    if (!completion.done() && !completion.finished()) {
+      throw new ExecutorException(
+          "llama-server ended the stream before the answer was done"
+              + (running.isAlive() ? "" : ": " + running.lastLine()));
+    }
+    return completion.json();
+  }
+
+  private static String accept(StreamedCompletion completion, String data)
+      throws ExecutorException {
+    try {
+      return completion.accept(data);
+    } catch (StreamedCompletion.BadChunkException e) {
+      throw new ExecutorException(String.valueOf(e.getMessage()));
+    }
+  }
+
+  /**
+   * Hands one piece to the caller; when the caller went away, closes the exchange at once, so that
+   * llama-server stops generating, and fails the job.
+   */
+  private static void forward(BodyStream in, ChatStream out, String piece)
+      throws ExecutorException, InterruptedException {
+    if (piece.isEmpty()) {
+      return;
+    }
+    try {
+      out.content(piece);
+    } catch (IOException e) {
+      in.close();
+      if (Thread.interrupted()) {
+        throw new InterruptedException("the job was cancelled");
+      }
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new ExecutorException("the caller went away: " + why, e);
+    }
+  }
+
+  /** The JSON value of an error event's text, or the text itself when it is not JSON. */
+  private static Object parsed(String text) {
+    try {
+      return JsonReader.parse(text);
+    } catch (IllegalArgumentException e) {
+      return text;
+    }
   }
 
   private ExecutorException timedOut() {

@@ -51,6 +51,25 @@
  * keeps the server loaded. The client speaks HTTP/1.1 only: llama-server has no use for an {@code
  * h2c} upgrade offer.
  *
+ * <h2>Streaming</h2>
+ *
+ * {@code Executor.stream} sends the same request with {@code stream:true} and {@code
+ * stream_options: {"include_usage":true}} (so that the last chunk carries the token counts), and
+ * reads the server-sent events line by line as they come: each {@code data:} event is a {@code
+ * chat.completion.chunk} whose {@code choices[0].delta.content} goes to the caller's {@code
+ * ChatStream} at once; {@code data: [DONE]} ends it. The job's result is a {@code chat.completion}
+ * assembled from the chunks, in the shape of the reply that is not streamed: {@code id}, {@code
+ * created} and {@code model} of the chunks, one choice with the concatenated {@code content} (and
+ * {@code reasoning_content} when the server sent any) and the last {@code finish_reason}, and
+ * {@code usage} and {@code timings} when the server sent them. Nothing else is held: a line (or an
+ * event) of the stream is 1 MiB at most and the answer's text 16 MiB; past either, a malformed
+ * chunk, an {@code error} event, or a stream that ends before {@code [DONE]} or a finish reason
+ * fails the job with a message that says which. When the caller's {@code ChatStream} throws (the
+ * reader went away) the exchange is closed at once, which stops the generation, and the job fails
+ * with "the caller went away: …". Cancellation and the job timeout, watched every 250 ms from a
+ * virtual thread of their own while the job thread reads, close the exchange the same way; the
+ * server stays loaded.
+ *
  * <p>JSON is written and read by two small classes of this package: a plugin brings no library.
  */
 package org.studioworker.executors.llamacpp;

@@ -9,10 +9,13 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -298,6 +301,214 @@ final class LlamaServerExecutorTest {
         .hasMessageStartingWith("llama-server did not become healthy within 3 s");
     assertThat(executor.server()).isNull();
     assertThat(executor.residentVramGb()).isZero();
+  }
+
+  // --- streaming -----------------------------------------------------------------------------
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aStreamedAnswerComesInPiecesThatMakeTheSameAnswerAsTheOneNotStreamed() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    List<String> pieces = new ArrayList<>();
+
+    JobResult whole = executor.run(simpleClaim("a.gguf"), context);
+    JobResult streamed = executor.stream(simpleClaim("a.gguf"), context, pieces::add);
+
+    assertThat(pieces).hasSizeGreaterThan(2).containsExactly("{\"na", "me\":", "\"Ada", "\"}");
+    Object answer = JsonReader.parse(((JobResult.Json) streamed).json().json());
+    assertThat(content(answer)).isEqualTo(String.join("", pieces)).isEqualTo("{\"name\":\"Ada\"}");
+    assertThat(answer)
+        .as("the same document as the answer that is not streamed")
+        .isEqualTo(JsonReader.parse(((JobResult.Json) whole).json().json()));
+    assertThat(llamaServer.starts()).hasSize(1);
+    List<Object> requests = llamaServer.requests();
+    assertThat(requests).hasSize(2);
+    Map<String, Object> expected = new LinkedHashMap<>((Map<String, Object>) requests.get(0));
+    expected.put("stream", true);
+    expected.put("stream_options", JsonReader.parse("{\"include_usage\":true}"));
+    assertThat(requests.get(1)).isEqualTo(expected);
+  }
+
+  @Test
+  void aStreamedAnswerCarriesTheLastFinishReasonAndNoUsageWhenTheServerSentNone() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    String reply =
+        "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion\",\"created\":7,\"model\":\"m\","
+            + "\"choices\":[{\"index\":0,\"finish_reason\":\"length\",\"message\":{\"role\":"
+            + "\"assistant\",\"content\":\"Once upon a time \\u00e9\\ud83e\\udd8a\"}}]}";
+    llamaServer.streamEvents(StandInLlamaServer.events(reply, 3));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    StringBuilder pieces = new StringBuilder();
+
+    JobResult streamed = executor.stream(simpleClaim("a.gguf"), context, pieces::append);
+
+    Object answer = JsonReader.parse(((JobResult.Json) streamed).json().json());
+    assertThat(answer).isEqualTo(JsonReader.parse(reply));
+    assertThat(pieces.toString()).isEqualTo("Once upon a time \u00e9\ud83e\udd8a");
+  }
+
+  @Test
+  void whenTheCallerGoesAwayTheExchangeIsClosedAndTheJobFails() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    llamaServer.mode("stream-forever");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    List<String> pieces = new ArrayList<>();
+
+    assertThatThrownBy(
+            () ->
+                executor.stream(
+                    simpleClaim("a.gguf"),
+                    context,
+                    piece -> {
+                      if (pieces.size() == 2) {
+                        throw new IOException("the local client closed its connection");
+                      }
+                      pieces.add(piece);
+                    }))
+        .isInstanceOf(ExecutorException.class)
+        .isNotInstanceOf(UnsupportedJobException.class)
+        .hasMessage("the caller went away: the local client closed its connection");
+
+    assertThat(pieces).hasSize(2);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(llamaServer.disconnects()).as("generation stopped").hasSize(1));
+    LlamaServer server = executor.server();
+    assertThat(server).isNotNull();
+    assertThat(server.isAlive()).as("the server is kept for the next job").isTrue();
+    llamaServer.mode("ok");
+    assertThat(executor.run(simpleClaim("a.gguf"), context))
+        .isEqualTo(new JobResult.Json(new JsonText(REPLY)));
+    assertThat(llamaServer.starts()).hasSize(1);
+  }
+
+  @Test
+  void aJobCancelledMidStreamStopsTheGenerationAndFailsAsInterrupted() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    llamaServer.mode("stream-forever");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    AtomicInteger pieces = new AtomicInteger();
+
+    assertThatThrownBy(
+            () ->
+                executor.stream(
+                    simpleClaim("a.gguf"),
+                    context,
+                    piece -> {
+                      if (pieces.incrementAndGet() == 2) {
+                        context.cancel();
+                      }
+                    }))
+        .isInstanceOf(InterruptedException.class);
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(llamaServer.disconnects()).hasSize(1));
+    LlamaServer server = executor.server();
+    assertThat(server).isNotNull();
+    assertThat(server.isAlive()).isTrue();
+  }
+
+  @Test
+  void anInterruptMidStreamStopsTheGenerationAndFailsAsInterrupted() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    llamaServer.mode("stream-forever");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    CompletableFuture<JobResult> job = new CompletableFuture<>();
+    AtomicInteger pieces = new AtomicInteger();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                job.complete(
+                    executor.stream(
+                        simpleClaim("a.gguf"),
+                        context,
+                        piece -> {
+                          if (pieces.incrementAndGet() == 2) {
+                            Thread.currentThread().interrupt(); // as the runtime's stop does
+                          }
+                        }));
+              } catch (Throwable t) {
+                job.completeExceptionally(t);
+              }
+            });
+
+    assertThatThrownBy(job::join).hasCauseInstanceOf(InterruptedException.class);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(llamaServer.disconnects()).hasSize(1));
+    assertThat(executor.server()).isNotNull();
+  }
+
+  @Test
+  void aStreamThatIsNotLlamaServersFailsWithAClearMessage() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+    List<String> events = StandInLlamaServer.events(REPLY, 4);
+    String first = events.get(1);
+
+    llamaServer.streamEvents(List.of(first, "data: {\"choices\":[{\"delta\":", "data: [DONE]"));
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .isNotInstanceOf(UnsupportedJobException.class)
+        .hasMessageStartingWith(
+            "llama-server sent a malformed stream chunk (invalid JSON at offset");
+
+    llamaServer.streamEvents(
+        List.of(first, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":7}}]}"));
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("llama-server sent a malformed stream chunk (delta.content is not a string)");
+
+    llamaServer.streamEvents(
+        List.of(first, "error: {\"code\":500,\"message\":\"the context is full\"}"));
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("llama-server stopped the stream with an error: the context is full");
+
+    llamaServer.streamEvents(List.of(first, events.get(2)));
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("llama-server ended the stream before the answer was done");
+
+    llamaServer.streamEvents(
+        List.of(first, "data: " + "x".repeat(LlamaServerExecutor.MAX_LINE_BYTES), "data: [DONE]"));
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("llama-server sent a stream line longer than 1024 KiB");
+
+    assertThat(llamaServer.starts()).as("one server for all of it").hasSize(1);
+  }
+
+  @Test
+  void aStreamedRequestThatFailsWithAnHttpErrorSaysSoAsTheOneNotStreamed() throws Exception {
+    setUp(settings(Duration.ofHours(1)));
+    llamaServer.mode("http-500");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessageStartingWith("llama-server answered HTTP 500: {\"error\":")
+        .hasMessageContaining("exceeds the available context size");
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aStreamWhoseBodyStallsFailsAtTheJobTimeout() throws Exception {
+    setUp(settings(Duration.ofSeconds(2), Duration.ofMinutes(2), Duration.ofHours(1)));
+    llamaServer.mode("stall");
+    FakeJobContext context = new FakeJobContext(models).withFile("a.gguf", file("a.gguf"));
+
+    assertThatThrownBy(() -> executor.stream(simpleClaim("a.gguf"), context, piece -> {}))
+        .isInstanceOf(ExecutorException.class)
+        .hasMessage("llama-server did not answer within the job timeout of 2 s");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String content(Object answer) {
+    Map<String, Object> choice =
+        (Map<String, Object>)
+            ((List<Object>) ((Map<String, Object>) answer).get("choices")).getFirst();
+    return (String) ((Map<String, Object>) choice.get("message")).get("content");
   }
 
   // --- resident GPU memory -----------------------------------------------------------------

@@ -55,13 +55,13 @@
  * <h2>Input images</h2>
  *
  * {@code initImageUrl}, {@code maskUrl} and {@code refImageUrl} are downloaded by {@link
- * org.studioworker.spi.net.InputDownloads} (https, or http to a loopback address only; 32 MiB at
- * most; over HTTP/1.1; a body that sends nothing for 60 s fails the job, retryable) into the work
- * folder, named by the SHA-256 of their content, and deleted after the job. JPEG inputs are passed
- * through as {@code .jpg}: sd-cli decodes inputs with stb_image, which reads JPEG and PNG, so this
- * module needs nothing beyond {@code java.base} and {@code java.net.http} (no {@code
- * java.desktop}). Other formats are passed through too, named by their magic bytes; sd-cli's own
- * error says when it cannot read one.
+ * org.studioworker.spi.net.InputDownloads} (https, or http to a loopback address only, or an inline
+ * {@code data:} URL decoded locally; 32 MiB at most; over HTTP/1.1; a body that sends nothing for
+ * 60 s fails the job, retryable) into the work folder, named by the SHA-256 of their content, and
+ * deleted after the job. JPEG inputs are passed through as {@code .jpg}: sd-cli decodes inputs with
+ * stb_image, which reads JPEG and PNG, so this module needs nothing beyond {@code java.base} and
+ * {@code java.net.http} (no {@code java.desktop}). Other formats are passed through too, named by
+ * their magic bytes; sd-cli's own error says when it cannot read one.
  *
  * <h2>Running</h2>
  *

@@ -1,6 +1,8 @@
 package org.studioworker.executors.synthetic;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.studioworker.spi.ChatMessage;
 import org.studioworker.spi.JobResult;
@@ -22,7 +24,14 @@ final class ChatCompletionProducer {
 
   private ChatCompletionProducer() {}
 
+  /** The answer: its content, and the whole {@code chat.completion} document. */
+  record Answer(String content, JobResult.Json result) {}
+
   static JobResult produce(Task.Llm llm, String model, InputHash hash) {
+    return answer(llm, model, hash).result();
+  }
+
+  static Answer answer(Task.Llm llm, String model, InputHash hash) {
     Random random = hash.random();
     String content =
         "Synthetic reply to \""
@@ -50,7 +59,37 @@ final class ChatCompletionProducer {
     json.append(",\"usage\":{\"prompt_tokens\":").append(promptTokens);
     json.append(",\"completion_tokens\":").append(completionTokens);
     json.append(",\"total_tokens\":").append(promptTokens + completionTokens).append("}}");
-    return new JobResult.Json(new JsonText(json.toString()));
+    return new Answer(content, new JobResult.Json(new JsonText(json.toString())));
+  }
+
+  /**
+   * The content in the pieces a stream hands on: word by word, each word with the whitespace after
+   * it (whitespace before the first word is a piece of its own), so that the pieces concatenate to
+   * exactly the content.
+   */
+  static List<String> pieces(String content) {
+    List<String> pieces = new ArrayList<>();
+    int start = 0;
+    int at = 0;
+    int length = content.length();
+    while (at < length && Character.isWhitespace(content.codePointAt(at))) {
+      at += Character.charCount(content.codePointAt(at));
+    }
+    if (at > 0) {
+      pieces.add(content.substring(0, at));
+      start = at;
+    }
+    while (at < length) {
+      while (at < length && !Character.isWhitespace(content.codePointAt(at))) {
+        at += Character.charCount(content.codePointAt(at));
+      }
+      while (at < length && Character.isWhitespace(content.codePointAt(at))) {
+        at += Character.charCount(content.codePointAt(at));
+      }
+      pieces.add(content.substring(start, at));
+      start = at;
+    }
+    return pieces;
   }
 
   /** The start of a message, cut at {@link #QUOTE_CODE_POINTS} code points with an ellipsis. */

@@ -1,9 +1,12 @@
 package org.studioworker.executors.synthetic;
 
+import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.studioworker.spi.ChatStream;
 import org.studioworker.spi.Claim;
 import org.studioworker.spi.EngineId;
 import org.studioworker.spi.Executor;
@@ -41,6 +44,24 @@ final class SyntheticExecutor implements Executor {
   @Override
   public JobResult run(Claim claim, JobContext context)
       throws ExecutorException, InterruptedException {
+    return produce(claim, context, null);
+  }
+
+  /**
+   * For an llm job, hands the answer's content to {@code out} word by word (the pieces concatenate
+   * to the content exactly) and returns what {@link #run} returns; other kinds run as {@link #run}.
+   * Checks for cancellation between pieces.
+   *
+   * @throws ExecutorException "the caller went away" when {@code out} throws
+   */
+  @Override
+  public JobResult stream(Claim claim, JobContext context, ChatStream out)
+      throws ExecutorException, InterruptedException {
+    return produce(claim, context, out);
+  }
+
+  private JobResult produce(Claim claim, JobContext context, @Nullable ChatStream out)
+      throws ExecutorException, InterruptedException {
     EngineId engine = claim.modelSource().engine();
     if (!engine.equals(EngineId.SYNTHETIC)) {
       throw new UnsupportedJobException(
@@ -68,11 +89,29 @@ final class SyntheticExecutor implements Executor {
           case Task.Image image -> ImageProducer.produce(image, hash, checkpoint);
           case Task.Video video -> VideoProducer.produce(video, hash, checkpoint);
           case Task.AudioTts tts -> SpeechProducer.produce(hash, checkpoint);
-          case Task.Llm llm -> ChatCompletionProducer.produce(llm, model, hash);
+          case Task.Llm llm -> chat(llm, model, hash, checkpoint, out);
           case Task.AudioStt stt -> TranscriptProducer.produce(stt, hash);
         };
     context.log().info("synthetic " + kind + " done: " + describe(result));
     return result;
+  }
+
+  private static JobResult chat(
+      Task.Llm llm, String model, InputHash hash, Checkpoint checkpoint, @Nullable ChatStream out)
+      throws ExecutorException, InterruptedException {
+    ChatCompletionProducer.Answer answer = ChatCompletionProducer.answer(llm, model, hash);
+    if (out != null) {
+      for (String piece : ChatCompletionProducer.pieces(answer.content())) {
+        checkpoint.check();
+        try {
+          out.content(piece);
+        } catch (IOException e) {
+          String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          throw new ExecutorException("the caller went away: " + why, e);
+        }
+      }
+    }
+    return answer.result();
   }
 
   /** Holds nothing. */
