@@ -71,7 +71,8 @@ final class LocalJobServiceTest {
   LocalJobService service() {
     EngineRegistry registry =
         EngineRegistry.of(
-            List.of(new SyntheticExecutorProvider(), gated), new ExecutorEnvironment(dir, dir));
+            List.of(new SyntheticExecutorProvider(), gated, new StreamingEngine()),
+            new ExecutorEnvironment(dir, dir));
     engines = registry;
     return new LocalJobService(
         gate,
@@ -284,5 +285,83 @@ final class LocalJobServiceTest {
             failed -> assertThat(failed.message()).isEqualTo("engine not-here is not installed"));
     assertThat(service.jobs()).extracting(JobRecord::outcome).containsExactly("failed", "failed");
     await().atMost(WAIT).until(() -> !gate.isBusy());
+  }
+
+  @Test
+  void aStreamingEnginesPiecesReachTheCallerOnceEach() throws Exception {
+    LocalJobService service = service();
+    List<String> pieces = new CopyOnWriteArrayList<>();
+
+    LocalJobs.Outcome outcome = service.run("streaming-model", chat("sea?"), pieces::add, null);
+
+    assertThat(outcome).isInstanceOf(LocalJobs.Outcome.Done.class);
+    assertThat(pieces).containsExactlyElementsOf(StreamingEngine.PIECES);
+  }
+
+  @Test
+  void aReaderGoneWhileTheEngineStreamsFailsTheJobAsTheCallerGone() throws Exception {
+    LocalJobService service = service();
+    List<String> pieces = new CopyOnWriteArrayList<>();
+    ChatStream breaksOnTheSecond =
+        piece -> {
+          if (!pieces.isEmpty()) {
+            throw new IOException("broken pipe");
+          }
+          pieces.add(piece);
+        };
+
+    LocalJobs.Outcome outcome =
+        service.run("streaming-model", chat("sea?"), breaksOnTheSecond, null);
+
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            LocalJobs.Outcome.EngineFailed.class,
+            failed -> assertThat(failed.message()).isEqualTo("the caller went away"));
+    assertThat(service.jobs().getFirst().detail()).isEqualTo("the caller went away");
+    assertThat(artifacts.log(service.jobs().getFirst().jobId()).orElseThrow().lines())
+        .extracting(JobArtifacts.Line::message)
+        .contains("the reader went away; stopping");
+  }
+
+  @Test
+  void wildcardModelsAreNotInTheCatalogue() {
+    service();
+    LocalCatalogue catalogue =
+        new LocalCatalogue(
+            dir.resolve("config.toml"),
+            java.util.Objects.requireNonNull(engines),
+            InstantSource.system());
+
+    assertThat(catalogue.entries())
+        .extracting(LocalCatalogue.Entry::model)
+        .contains("streaming-model")
+        .doesNotContain("streaming:*");
+  }
+
+  @Test
+  void theDaemonStoppingInterruptsTheCallerAndStopsTheJob() throws Exception {
+    LocalJobService service = service();
+    CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+    Thread caller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    service.run("gated-model", chat("wait"), null, null);
+                    thrown.complete(new AssertionError("returned"));
+                  } catch (InterruptedException | RuntimeException e) {
+                    thrown.complete(e);
+                  }
+                });
+    assertThat(gated.awaitStarted(20)).isTrue();
+
+    caller.interrupt();
+
+    assertThat(thrown.get(20, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    JobRecord record = service.jobs().getFirst();
+    assertThat(record.outcome()).isEqualTo("cancelled");
+    assertThat(record.detail()).isEqualTo(LocalJobService.STOPPED_REASON);
+    assertThat(gate.isBusy()).isFalse();
+    assertThat(board.currentJob()).isEmpty();
   }
 }
