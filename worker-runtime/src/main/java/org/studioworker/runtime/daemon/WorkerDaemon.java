@@ -49,6 +49,9 @@ import org.studioworker.runtime.localapi.DaemonControl;
 import org.studioworker.runtime.localapi.DaemonRoutes;
 import org.studioworker.runtime.localapi.Discovery;
 import org.studioworker.runtime.localapi.LocalApiServer;
+import org.studioworker.runtime.localjobs.JobArtifactStore;
+import org.studioworker.runtime.localjobs.LocalCatalogue;
+import org.studioworker.runtime.localjobs.StudioJobHook;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.runtime.logs.LogShipQueue;
@@ -198,6 +201,9 @@ public final class WorkerDaemon {
   private final Traffic traffic = new Traffic();
   private final JobGate gate = new JobGate();
 
+  /** The logs and thumbnails jobs leave behind (LOCAL_API.md, /jobs/:id/log and /thumbnail). */
+  private final JobArtifactStore artifacts = new JobArtifactStore();
+
   /** The first background task that failed unexpectedly, or null: the exit code becomes 1. */
   private final AtomicReference<@Nullable String> crashed = new AtomicReference<>();
 
@@ -249,7 +255,8 @@ public final class WorkerDaemon {
 
   /** Runs until the session ends; returns the exit code. */
   public int run() {
-    try (AutoCloseable shipping = LogSetup.ship().attach(shipQueue, board.logs())) {
+    try (AutoCloseable shipping = LogSetup.ship().attach(shipQueue, board.logs());
+        AutoCloseable jobLogs = artifacts.capture(LogSetup.ship())) {
       Optional<DaemonLock> lock;
       try {
         lock = DaemonLock.acquire(options.configPath(), DaemonLock.TRIES, DaemonLock.PAUSE, stop);
@@ -816,7 +823,9 @@ public final class WorkerDaemon {
                 case VramAdmission.Reject reject -> reject.reason();
               };
             },
-            options.clock());
+            options.clock(),
+            new StudioJobHook(
+                new LocalCatalogue(options.configPath(), engines, options.clock()), artifacts));
     Integer attempts = config.wsReconnectAttempts();
     Session session =
         new Session(

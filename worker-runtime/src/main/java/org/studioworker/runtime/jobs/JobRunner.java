@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -56,6 +58,20 @@ public final class JobRunner {
     @Nullable String refuse(double vramGbEstimate);
   }
 
+  /**
+   * What happens after a studio job completed and its result reached the studio (the local
+   * catalogue remembers its model, an image result gets a thumbnail). Called on the job's thread
+   * after the job slot is released, so that it never holds up the next job; must not throw.
+   */
+  @FunctionalInterface
+  public interface Completed {
+    /** Does nothing. */
+    Completed NONE = (claim, result) -> {};
+
+    /** The job {@code claim} completed with {@code result}, delivered to the studio. */
+    void completed(Claim claim, JobResult result);
+  }
+
   /** Credentials and routes that a job needs to deliver its result. */
   public interface Delivery {
     String workerId();
@@ -75,6 +91,7 @@ public final class JobRunner {
   private final ModelStore models;
   private final VramCheck vram;
   private final InstantSource clock;
+  private final Completed completed;
 
   /** The job in flight: its id and thread; null when idle. */
   private final AtomicReference<@Nullable Running> running = new AtomicReference<>();
@@ -84,13 +101,15 @@ public final class JobRunner {
    *
    * @param generation the socket the job was accepted on; its outcome goes there or nowhere
    * @param delivering set once the engine is done and the result is on its way to the studio
+   * @param released counted down once the job slot is released
    */
   private record Running(
       String jobId,
       long generation,
       Thread thread,
       AtomicBoolean cancelled,
-      AtomicBoolean delivering) {}
+      AtomicBoolean delivering,
+      CountDownLatch released) {}
 
   /**
    * How long an offer waits for a job that is delivering its result to wind down. Why wait at all?
@@ -105,6 +124,7 @@ public final class JobRunner {
    *
    * @param claimingStopped true while offers must be rejected as paused (operator pause, or a drain
    *     after SIGTERM)
+   * @param completed told of every studio job that completed ({@link Completed#NONE} for nothing)
    */
   public JobRunner(
       JobGate gate,
@@ -118,7 +138,8 @@ public final class JobRunner {
       Path modelsRoot,
       ModelStore models,
       VramCheck vram,
-      InstantSource clock) {
+      InstantSource clock,
+      Completed completed) {
     this.gate = gate;
     this.engines = engines;
     this.uploader = uploader;
@@ -131,6 +152,7 @@ public final class JobRunner {
     this.models = models;
     this.vram = vram;
     this.clock = clock;
+    this.completed = completed;
   }
 
   /** The id of the job in flight, if any. */
@@ -169,7 +191,11 @@ public final class JobRunner {
     Optional<JobGate.Permit> reserved = gate.tryReserve(jobId);
     Running previous = running.get();
     if (reserved.isEmpty() && previous != null && previous.delivering().get()) {
-      previous.thread().join(WIND_DOWN_WAIT);
+      // The slot, not the thread: the thread has after-completion work to do once it released it.
+      if (!previous.released().await(WIND_DOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.debug(
+            "offer {}: job {} still delivering after {}", jobId, previous.jobId(), WIND_DOWN_WAIT);
+      }
       reserved = gate.tryReserve(jobId);
     }
     if (reserved.isEmpty()) {
@@ -197,11 +223,12 @@ public final class JobRunner {
           claim.modelSource().engine());
       AtomicBoolean cancelled = new AtomicBoolean();
       AtomicBoolean delivering = new AtomicBoolean();
+      CountDownLatch released = new CountDownLatch(1);
       Thread thread =
           Thread.ofVirtual()
               .name("job-" + jobId)
-              .unstarted(() -> runJob(claim, permit, generation, cancelled, delivering));
-      running.set(new Running(jobId, generation, thread, cancelled, delivering));
+              .unstarted(() -> runJob(claim, permit, generation, cancelled, delivering, released));
+      running.set(new Running(jobId, generation, thread, cancelled, delivering, released));
       thread.start();
       started = true;
     } finally {
@@ -278,7 +305,8 @@ public final class JobRunner {
       JobGate.Permit permit,
       long generation,
       AtomicBoolean cancelled,
-      AtomicBoolean delivering) {
+      AtomicBoolean delivering,
+      CountDownLatch released) {
     String jobId = claim.jobId();
     Instant started = clock.instant();
     String prompt = claim.task().prompt();
@@ -291,6 +319,7 @@ public final class JobRunner {
             CurrentJob.preview(prompt),
             started));
     Ending ending = new Ending(jobId, generation);
+    JobResult delivered = null;
     try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
       Optional<Executor> executor = engines.find(claim.modelSource().engine());
       if (executor.isEmpty()) {
@@ -337,6 +366,7 @@ public final class JobRunner {
       }
       delivering.set(true);
       deliver(claim, ending, prompt, result);
+      delivered = result;
     } catch (InterruptedException e) {
       ending.outcome = "cancelled";
       ending.detail = "interrupted while delivering the result";
@@ -365,6 +395,19 @@ public final class JobRunner {
       // Release last: the next offer may only start once this job's bookkeeping is done.
       running.set(null);
       permit.close();
+      released.countDown();
+    }
+    if (delivered != null && ending.delivered) {
+      afterCompletion(claim, delivered);
+    }
+  }
+
+  /** Tells {@link #completed} of a completed job, with the job id in the MDC. Never throws. */
+  private void afterCompletion(Claim claim, JobResult result) {
+    try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, claim.jobId())) {
+      completed.completed(claim, result);
+    } catch (RuntimeException e) {
+      log.warn("job {}: after-completion work failed: {}", claim.jobId(), e.toString());
     }
   }
 
@@ -378,6 +421,9 @@ public final class JobRunner {
     String outcome = "failed";
     String detail = "";
 
+    /** Set when the studio took the result as this job's: the job completed. */
+    boolean delivered;
+
     Ending(String jobId, long generation) {
       this.jobId = jobId;
       this.generation = generation;
@@ -386,6 +432,7 @@ public final class JobRunner {
     void completed() {
       outcome = "completed";
       detail = "";
+      delivered = true;
     }
 
     /** The engine or the delivery failed: tell the studio, if the socket is still this job's. */

@@ -12,8 +12,11 @@ import org.studioworker.spi.JobContext;
 import org.studioworker.spi.JobLog;
 import org.studioworker.spi.ModelFile;
 
-/** The runtime's {@link JobContext}: job-tagged logs, cancellation, and verified model files. */
-final class RuntimeJobContext implements JobContext {
+/**
+ * The runtime's {@link JobContext}: job-tagged logs, cancellation, and verified model files. Public
+ * for the local jobs ({@code runtime.localjobs}); the package is not exported.
+ */
+public final class RuntimeJobContext implements JobContext {
   private static final Logger log = LoggerFactory.getLogger("job");
 
   private final String jobId;
@@ -23,7 +26,13 @@ final class RuntimeJobContext implements JobContext {
   private final ModelStore models;
   private final JobLog jobLog;
 
-  RuntimeJobContext(
+  /**
+   * A context for one job.
+   *
+   * @param model the job's model id, under which its files are kept
+   * @param cancelled true once the job must stop
+   */
+  public RuntimeJobContext(
       String jobId, String model, Path modelsRoot, ModelStore models, BooleanSupplier cancelled) {
     this.jobId = jobId;
     this.model = model;

@@ -5,6 +5,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.studioworker.protocol.LogEntry;
 import org.studioworker.protocol.LogLevel;
 
@@ -14,8 +16,9 @@ import org.studioworker.protocol.LogLevel;
  *
  * <p>Worker loggers are named by category ({@code session}, {@code jobs}): only names without a dot
  * are shipped, so a library's or an embedded studio's logs never reach the studio as the worker's.
- * The job id comes from the MDC key {@value #JOB_ID}. Text is redacted before it is queued. Called
- * on the logging thread; never blocks.
+ * The job id comes from the MDC key {@value #JOB_ID}; the lines of jobs also go to the sinks of
+ * {@link #attachJobLines}. Text is redacted before it is queued. Called on the logging thread;
+ * never blocks.
  */
 public final class ShipAppender extends AppenderBase<ILoggingEvent> {
   /** The MDC key that carries the job id. */
@@ -27,6 +30,10 @@ public final class ShipAppender extends AppenderBase<ILoggingEvent> {
   private record Sink(LogShipQueue queue, LogRing ring) {}
 
   private final java.util.concurrent.CopyOnWriteArrayList<Sink> sinks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Where the lines of jobs go (the per-job logs of {@code localjobs.JobArtifactStore}). */
+  private final java.util.concurrent.CopyOnWriteArrayList<Consumer<LogEntry>> jobSinks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** An appender with no sink attached yet. */
@@ -45,18 +52,45 @@ public final class ShipAppender extends AppenderBase<ILoggingEvent> {
     return () -> sinks.remove(sink);
   }
 
+  /**
+   * Feeds {@code sink} from now on with every event at info and above that carries a job id in the
+   * MDC, whatever its logger (a library called on the job's thread counts), as the same redacted
+   * entry that is shipped. Called on the logging thread; the sink must not block.
+   *
+   * @return closing it detaches the sink
+   */
+  public AutoCloseable attachJobLines(Consumer<LogEntry> sink) {
+    jobSinks.add(sink);
+    return () -> jobSinks.remove(sink);
+  }
+
   @Override
   protected void append(ILoggingEvent event) {
-    if (!event.getLevel().isGreaterOrEqual(Level.INFO)
-        || event.getLoggerName().indexOf('.') >= 0
-        || sinks.isEmpty()) {
+    if (!event.getLevel().isGreaterOrEqual(Level.INFO)) {
+      return;
+    }
+    boolean shipped = event.getLoggerName().indexOf('.') < 0 && !sinks.isEmpty();
+    boolean ofAJob = !jobSinks.isEmpty() && jobId(event) != null;
+    if (!shipped && !ofAJob) {
       return;
     }
     LogEntry entry = toEntry(event);
-    for (Sink sink : sinks) {
-      sink.queue().offer(entry);
-      sink.ring().add(entry);
+    if (shipped) {
+      for (Sink sink : sinks) {
+        sink.queue().offer(entry);
+        sink.ring().add(entry);
+      }
     }
+    if (ofAJob) {
+      for (Consumer<LogEntry> sink : jobSinks) {
+        sink.accept(entry);
+      }
+    }
+  }
+
+  private static @Nullable String jobId(ILoggingEvent event) {
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    return mdc == null ? null : mdc.get(JOB_ID);
   }
 
   static LogEntry toEntry(ILoggingEvent event) {
@@ -69,10 +103,8 @@ public final class ShipAppender extends AppenderBase<ILoggingEvent> {
     if (message.length() > MAX_MESSAGE_CHARS) {
       message = message.substring(0, MAX_MESSAGE_CHARS) + "…";
     }
-    Map<String, String> mdc = event.getMDCPropertyMap();
-    String jobId = mdc == null ? null : mdc.get(JOB_ID);
     return new LogEntry(
-        event.getInstant(), level(event.getLevel()), event.getLoggerName(), message, jobId);
+        event.getInstant(), level(event.getLevel()), event.getLoggerName(), message, jobId(event));
   }
 
   static LogLevel level(Level level) {

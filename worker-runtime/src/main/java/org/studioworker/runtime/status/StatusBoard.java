@@ -42,8 +42,14 @@ public final class StatusBoard {
   private final LogRing logs;
   private final ReentrantLock lock = new ReentrantLock();
 
-  /** Guarded by {@link #lock}; newest first, at most {@link #RECENT_JOBS}. */
+  /** Guarded by {@link #lock}; studio jobs, newest first, at most {@link #RECENT_JOBS}. */
   private final ArrayDeque<JobRecord> recent = new ArrayDeque<>();
+
+  /** Guarded by {@link #lock}; local jobs, newest first, at most {@link #RECENT_JOBS}. */
+  private final ArrayDeque<JobRecord> local = new ArrayDeque<>();
+
+  /** The {@link JobRecord#source} of a job that a program on this machine asked for. */
+  public static final String LOCAL = "local";
 
   /** A board over the given log ring. */
   public StatusBoard(LogRing logs) {
@@ -84,13 +90,17 @@ public final class StatusBoard {
     current.set(job);
   }
 
-  /** Records a finished job at the front of the ring, then tells the listeners. */
+  /**
+   * Records a finished job at the front of its ring (a {@link #LOCAL} job in {@link #localJobs},
+   * any other in {@link #recentJobs}), then tells the listeners, whatever the source.
+   */
   public void finished(JobRecord record) {
     lock.lock();
     try {
-      recent.addFirst(record);
-      while (recent.size() > RECENT_JOBS) {
-        recent.removeLast();
+      ArrayDeque<JobRecord> ring = LOCAL.equals(record.source()) ? local : recent;
+      ring.addFirst(record);
+      while (ring.size() > RECENT_JOBS) {
+        ring.removeLast();
       }
     } finally {
       lock.unlock();
@@ -105,11 +115,21 @@ public final class StatusBoard {
     finishedListeners.add(listener);
   }
 
-  /** The recent jobs, newest first. */
+  /** The recent studio jobs, newest first. */
   public List<JobRecord> recentJobs() {
     lock.lock();
     try {
       return List.copyOf(recent);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The recent local jobs ({@link #LOCAL}), newest first, at most {@link #RECENT_JOBS}. */
+  public List<JobRecord> localJobs() {
+    lock.lock();
+    try {
+      return List.copyOf(local);
     } finally {
       lock.unlock();
     }

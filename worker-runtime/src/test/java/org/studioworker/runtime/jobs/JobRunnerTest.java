@@ -93,7 +93,8 @@ final class JobRunnerTest {
             Duration.ofSeconds(1),
             new Traffic()),
         estimate -> estimate > 8.0 ? "insufficient free VRAM: need " + estimate + " GB" : null,
-        InstantSource.system());
+        InstantSource.system(),
+        JobRunner.Completed.NONE);
   }
 
   private static Claim claim(String jobId, String prompt) {

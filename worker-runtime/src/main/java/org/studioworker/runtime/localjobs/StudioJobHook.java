@@ -1,0 +1,30 @@
+package org.studioworker.runtime.localjobs;
+
+import org.studioworker.runtime.jobs.JobRunner;
+import org.studioworker.spi.Claim;
+import org.studioworker.spi.JobResult;
+import org.studioworker.spi.TaskKind;
+
+/**
+ * What a completed studio job leaves for local use: its model in the {@link LocalCatalogue} and,
+ * for an image job, a thumbnail in the {@link JobArtifactStore}. Pass it to {@link JobRunner} as
+ * its {@link JobRunner.Completed}.
+ */
+public final class StudioJobHook implements JobRunner.Completed {
+  private final LocalCatalogue catalogue;
+  private final JobArtifactStore artifacts;
+
+  /** A hook over the daemon's catalogue and artifact store. */
+  public StudioJobHook(LocalCatalogue catalogue, JobArtifactStore artifacts) {
+    this.catalogue = catalogue;
+    this.artifacts = artifacts;
+  }
+
+  @Override
+  public void completed(Claim claim, JobResult result) {
+    catalogue.remember(claim);
+    if (claim.task().kind() == TaskKind.IMAGE && result instanceof JobResult.Binary binary) {
+      artifacts.imageResult(claim.jobId(), binary);
+    }
+  }
+}
