@@ -161,7 +161,7 @@ public final class LocalJobService implements LocalJobs {
   public Outcome run(
       @Nullable String model, Task task, @Nullable ChatStream stream, @Nullable Instant deadline)
       throws InterruptedException {
-    String jobId = "local-" + HexFormat.of().formatHex(randomBytes());
+    String jobId = ShipAppender.LOCAL_JOB_PREFIX + HexFormat.of().formatHex(randomBytes());
     Optional<JobGate.Permit> reserved = gate.tryReserve(jobId);
     if (reserved.isEmpty()) {
       String holder = gate.holder();

@@ -24,6 +24,13 @@ public final class ShipAppender extends AppenderBase<ILoggingEvent> {
   /** The MDC key that carries the job id. */
   public static final String JOB_ID = "jobId";
 
+  /**
+   * The id prefix of local jobs (the local API's). Their lines stay on this machine: they go to the
+   * log ring and the job's log, never to the studio, which has no business with what the person at
+   * the machine runs.
+   */
+  public static final String LOCAL_JOB_PREFIX = "local-";
+
   /** Longest shipped message; a longer one is cut (a stack trace is not shipped whole). */
   static final int MAX_MESSAGE_CHARS = 4000;
 
@@ -70,14 +77,18 @@ public final class ShipAppender extends AppenderBase<ILoggingEvent> {
       return;
     }
     boolean shipped = event.getLoggerName().indexOf('.') < 0 && !sinks.isEmpty();
-    boolean ofAJob = !jobSinks.isEmpty() && jobId(event) != null;
+    String job = jobId(event);
+    boolean ofAJob = !jobSinks.isEmpty() && job != null;
     if (!shipped && !ofAJob) {
       return;
     }
     LogEntry entry = toEntry(event);
     if (shipped) {
+      boolean local = job != null && job.startsWith(LOCAL_JOB_PREFIX);
       for (Sink sink : sinks) {
-        sink.queue().offer(entry);
+        if (!local) {
+          sink.queue().offer(entry);
+        }
         sink.ring().add(entry);
       }
     }
