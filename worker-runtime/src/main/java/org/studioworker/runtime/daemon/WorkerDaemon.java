@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
@@ -48,7 +49,10 @@ import org.studioworker.runtime.lifecycle.Supervisor;
 import org.studioworker.runtime.localapi.DaemonControl;
 import org.studioworker.runtime.localapi.DaemonRoutes;
 import org.studioworker.runtime.localapi.Discovery;
+import org.studioworker.runtime.localapi.JobRoutes;
 import org.studioworker.runtime.localapi.LocalApiServer;
+import org.studioworker.runtime.localjobs.JobArtifacts;
+import org.studioworker.runtime.localjobs.LocalJobs;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.runtime.logs.LogShipQueue;
@@ -62,12 +66,15 @@ import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.session.CapabilitySource;
 import org.studioworker.runtime.session.Session;
 import org.studioworker.runtime.session.SessionLink;
+import org.studioworker.runtime.status.JobRecord;
 import org.studioworker.runtime.status.SessionState;
 import org.studioworker.runtime.status.StatusBoard;
 import org.studioworker.runtime.status.Traffic;
 import org.studioworker.runtime.update.AutoUpdate;
+import org.studioworker.spi.ChatStream;
 import org.studioworker.spi.ExecutorEnvironment;
 import org.studioworker.spi.ExecutorProvider;
+import org.studioworker.spi.Task;
 
 /**
  * The worker daemon: wires config, engines, registration, the session and the job runner, and runs
@@ -631,12 +638,45 @@ public final class WorkerDaemon {
     String served = java.util.Objects.requireNonNull(token);
     Redactor.register(served);
     DaemonControl control = new Control(config, configPath, modelsRoot, detection, pinned);
-    DaemonRoutes routes = new DaemonRoutes(control, () -> String.valueOf(localApi.get()));
+    // TEMPORARY: wired to the local job service in the integration
+    LocalJobs localJobs =
+        new LocalJobs() {
+          @Override
+          public Outcome run(
+              @Nullable String model,
+              Task task,
+              @Nullable ChatStream stream,
+              @Nullable Instant deadline) {
+            return new Outcome.BadInput("local jobs are not wired yet");
+          }
+
+          @Override
+          public List<JobRecord> jobs() {
+            return List.of();
+          }
+        };
+    // TEMPORARY: wired to the local job service in the integration
+    JobArtifacts artifacts =
+        new JobArtifacts() {
+          @Override
+          public Optional<Log> log(String jobId) {
+            return Optional.empty();
+          }
+
+          @Override
+          public Optional<byte[]> thumbnail(String jobId) {
+            return Optional.empty();
+          }
+        };
+    DaemonRoutes routes =
+        new DaemonRoutes(control, () -> String.valueOf(localApi.get()), localJobs, artifacts);
+    Map<String, LocalApiServer.Route> table = new java.util.LinkedHashMap<>(routes.table());
+    table.putAll(new JobRoutes(localJobs, artifacts).table());
     Optional<LocalApiServer> started =
         LocalApiServer.start(
             GpuPins.localApiPort(config.get(), options.env(), pinned),
             served,
-            routes.table(),
+            table,
             DaemonRoutes::error);
     if (started.isEmpty()) {
       return started;
