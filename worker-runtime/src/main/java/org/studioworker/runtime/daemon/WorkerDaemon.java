@@ -48,9 +48,12 @@ import org.studioworker.runtime.lifecycle.Supervisor;
 import org.studioworker.runtime.localapi.DaemonControl;
 import org.studioworker.runtime.localapi.DaemonRoutes;
 import org.studioworker.runtime.localapi.Discovery;
+import org.studioworker.runtime.localapi.JobRoutes;
 import org.studioworker.runtime.localapi.LocalApiServer;
 import org.studioworker.runtime.localjobs.JobArtifactStore;
 import org.studioworker.runtime.localjobs.LocalCatalogue;
+import org.studioworker.runtime.localjobs.LocalJobService;
+import org.studioworker.runtime.localjobs.LocalJobs;
 import org.studioworker.runtime.localjobs.StudioJobHook;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.logs.LogSetup;
@@ -493,8 +496,15 @@ public final class WorkerDaemon {
     HttpClient http = StudioHttp.client(schedule.connectTimeout());
     FrameCodec codec = new FrameCodec();
     Path discovery = Discovery.pathFor(store.path());
+    // One model store and one catalogue for studio and local jobs alike.
+    ModelStore models =
+        new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5), traffic);
+    LocalCatalogue catalogue = new LocalCatalogue(options.configPath(), engines, options.clock());
+    LocalJobService localJobs =
+        new LocalJobService(
+            gate, engines, catalogue, artifacts, board, modelsRoot, models, options.clock());
     try (LocalApiServer api =
-            startLocalApi(config, store.path(), modelsRoot, detection, discovery, pinned)
+            startLocalApi(config, store.path(), modelsRoot, detection, discovery, pinned, localJobs)
                 .orElse(null);
         Supervisor scope = new Supervisor(this::onCrash)) {
       if (api == null) {
@@ -569,10 +579,26 @@ public final class WorkerDaemon {
               approved = config.get();
             }
             return runSession(
-                approved, config, apiBase, http, codec, modelsRoot, engines, gpus, capabilities);
+                approved,
+                config,
+                apiBase,
+                http,
+                codec,
+                modelsRoot,
+                engines,
+                gpus,
+                capabilities,
+                models,
+                catalogue);
           });
     } finally {
       localApi.set(null);
+      // The API is closed: no local job starts now; one still running stops before the engines.
+      if (!localJobs.cancelRunning(JOB_STOP_WAIT)) {
+        log.warn(
+            "a local job did not stop within {} s; closing its engine anyway",
+            JOB_STOP_WAIT.toSeconds());
+      }
     }
   }
 
@@ -618,7 +644,8 @@ public final class WorkerDaemon {
       Path modelsRoot,
       GpuDetection detection,
       Path discovery,
-      @Nullable GpuDevice pinned) {
+      @Nullable GpuDevice pinned,
+      LocalJobs localJobs) {
     String token = config.get().localApiToken();
     if (token == null || token.isEmpty()) {
       byte[] bytes = new byte[32];
@@ -638,12 +665,15 @@ public final class WorkerDaemon {
     String served = java.util.Objects.requireNonNull(token);
     Redactor.register(served);
     DaemonControl control = new Control(config, configPath, modelsRoot, detection, pinned);
-    DaemonRoutes routes = new DaemonRoutes(control, () -> String.valueOf(localApi.get()));
+    DaemonRoutes routes =
+        new DaemonRoutes(control, () -> String.valueOf(localApi.get()), localJobs, artifacts);
+    Map<String, LocalApiServer.Route> table = new java.util.LinkedHashMap<>(routes.table());
+    table.putAll(new JobRoutes(localJobs, artifacts).table());
     Optional<LocalApiServer> started =
         LocalApiServer.start(
             GpuPins.localApiPort(config.get(), options.env(), pinned),
             served,
-            routes.table(),
+            table,
             DaemonRoutes::error);
     if (started.isEmpty()) {
       return started;
@@ -785,7 +815,9 @@ public final class WorkerDaemon {
       Path modelsRoot,
       EngineRegistry engines,
       GpuInventory gpus,
-      CapabilitySource capabilities)
+      CapabilitySource capabilities,
+      ModelStore models,
+      LocalCatalogue catalogue)
       throws InterruptedException {
     LoopSchedule schedule = options.schedule();
     String workerId = java.util.Objects.requireNonNull(config.workerId());
@@ -814,7 +846,7 @@ public final class WorkerDaemon {
               }
             },
             modelsRoot,
-            new ModelStore(modelsRoot, http, options.clock(), Duration.ofMinutes(5), traffic),
+            models,
             estimate -> {
               // Read now: free memory moves with whatever else runs on the GPU.
               GpuSnapshot now = gpus.refresh(Duration.ofMillis(500));
@@ -824,8 +856,7 @@ public final class WorkerDaemon {
               };
             },
             options.clock(),
-            new StudioJobHook(
-                new LocalCatalogue(options.configPath(), engines, options.clock()), artifacts));
+            new StudioJobHook(catalogue, artifacts));
     Integer attempts = config.wsReconnectAttempts();
     Session session =
         new Session(

@@ -11,7 +11,6 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.studioworker.protocol.FrameCodec;
 import org.studioworker.protocol.LogEntry;
 import org.studioworker.runtime.Version;
 import org.studioworker.runtime.config.ConfigException;
@@ -23,6 +22,8 @@ import org.studioworker.runtime.localapi.LocalApiServer.Handler;
 import org.studioworker.runtime.localapi.LocalApiServer.Reply;
 import org.studioworker.runtime.localapi.LocalApiServer.Request;
 import org.studioworker.runtime.localapi.LocalApiServer.Route;
+import org.studioworker.runtime.localjobs.JobArtifacts;
+import org.studioworker.runtime.localjobs.LocalJobs;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.metrics.WorkerMetrics;
 import org.studioworker.runtime.registration.RegistrationState;
@@ -31,7 +32,6 @@ import org.studioworker.runtime.status.JobRecord;
 import org.studioworker.runtime.status.SessionState;
 import org.studioworker.runtime.status.StatusBoard;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -48,15 +48,25 @@ public final class DaemonRoutes {
 
   private final DaemonControl daemon;
   private final Supplier<String> localApiUrl;
+  private final LocalJobs localJobs;
+  private final JobArtifacts artifacts;
 
   /**
    * Routes over {@code daemon}.
    *
    * @param localApiUrl where the API listens, once bound
+   * @param localJobs the local jobs {@code /daemon/status} lists as {@code localJobs}
+   * @param artifacts what tells each job's {@code hasThumbnail}
    */
-  public DaemonRoutes(DaemonControl daemon, Supplier<String> localApiUrl) {
+  public DaemonRoutes(
+      DaemonControl daemon,
+      Supplier<String> localApiUrl,
+      LocalJobs localJobs,
+      JobArtifacts artifacts) {
     this.daemon = daemon;
     this.localApiUrl = localApiUrl;
+    this.localJobs = localJobs;
+    this.artifacts = artifacts;
   }
 
   /** The route table. */
@@ -160,13 +170,16 @@ public final class DaemonRoutes {
     out.put("currentJobId", current == null ? null : current.jobId());
     ArrayNode active = out.putArray("activeJobs");
     if (current != null) {
-      active.add(running(current));
+      active.add(JobJson.running(current, artifacts.hasThumbnail(current.jobId())));
     }
     ArrayNode recent = out.putArray("recentJobs");
     for (JobRecord record : board.recentJobs()) {
-      recent.add(finished(record));
+      recent.add(JobJson.finished(record, artifacts.hasThumbnail(record.jobId())));
     }
-    out.putArray("localJobs");
+    ArrayNode local = out.putArray("localJobs");
+    for (JobRecord record : localJobs.jobs()) {
+      local.add(JobJson.finished(record, artifacts.hasThumbnail(record.jobId())));
+    }
     out.put("logsSeq", board.logs().newestSeq());
     return out;
   }
@@ -287,13 +300,7 @@ public final class DaemonRoutes {
     try {
       return JSON.readTree(body);
     } catch (JacksonException e) {
-      // Never the parser's own message: it quotes the body.
-      TokenStreamLocation at = e.getLocation();
-      String where =
-          at == null || at.getLineNr() <= 0
-              ? ""
-              : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-      throw new ConfigEdit.Refused("bad_request", "bad json: the body is not valid JSON" + where);
+      throw new ConfigEdit.Refused("bad_request", JobJson.badJson(e));
     }
   }
 
@@ -338,44 +345,8 @@ public final class DaemonRoutes {
     return out;
   }
 
-  private static ObjectNode running(CurrentJob job) {
-    ObjectNode out = JSON.createObjectNode();
-    out.put("jobId", job.jobId());
-    out.put("kind", job.kind().wireName());
-    out.put("model", job.model());
-    out.put("prompt", job.promptPreview());
-    out.put("source", "studio");
-    out.put("status", "running");
-    out.put("startedAt", time(job.startedAt()));
-    out.put("hasThumbnail", false);
-    return out;
-  }
-
-  private static ObjectNode finished(JobRecord job) {
-    ObjectNode out = JSON.createObjectNode();
-    out.put("jobId", job.jobId());
-    out.put("kind", job.kind().wireName());
-    out.put("model", job.model());
-    out.put("prompt", job.promptPreview());
-    out.put("source", job.source());
-    boolean completed = job.outcome().equals("completed");
-    out.put("status", completed ? "completed" : "failed");
-    if (!completed) {
-      String detail = job.detail();
-      out.put(
-          "reason",
-          job.outcome().equals("failed") && !detail.isEmpty()
-              ? detail
-              : detail.isEmpty() ? job.outcome() : job.outcome() + ": " + detail);
-    }
-    out.put("startedAt", time(job.startedAt()));
-    out.put("finishedAt", time(job.finishedAt()));
-    out.put("hasThumbnail", false);
-    return out;
-  }
-
   private static String time(Instant at) {
-    return FrameCodec.timestamp(at);
+    return JobJson.time(at);
   }
 
   private static @Nullable String origin(String baseUrl) {

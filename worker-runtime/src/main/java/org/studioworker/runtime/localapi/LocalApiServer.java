@@ -25,8 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server on 127.0.0.1: binding, the guards, the body cap, bounded concurrency and
- * the error answers; what each route does is {@link DaemonRoutes}'s.
+ * The daemon's HTTP server on 127.0.0.1: binding, the guards, the body caps, bounded concurrency
+ * and the error answers; what each route does is {@link DaemonRoutes}'s and {@link JobRoutes}'s.
+ *
+ * <p>A route's path is exact ({@code /daemon/status}) or a pattern whose {@code {name}} segments
+ * each match one non-empty segment ({@code /jobs/{id}/log}); exact routes are looked up first. An
+ * answer is whole ({@link Reply}), or streamed ({@link Reply#streamed}) with chunked encoding for
+ * server-sent events.
  *
  * <p>Why the JDK's {@code jdk.httpserver}: it needs no dependency (the module is in the runtime
  * image, about 0.2 MB), starts in a few milliseconds, speaks HTTP/1.1 only (no h2c upgrade to get
@@ -47,6 +52,9 @@ public final class LocalApiServer implements AutoCloseable {
   /** The body cap of every route but the image route. */
   public static final int MAX_BODY_BYTES = 1024 * 1024;
 
+  /** The body cap of {@code POST /image}, whose inputs are inline {@code data:} URLs. */
+  public static final int MAX_IMAGE_BODY_BYTES = 64 * 1024 * 1024;
+
   /** The original's pool size. */
   static final int MAX_HANDLERS = 8;
 
@@ -59,13 +67,45 @@ public final class LocalApiServer implements AutoCloseable {
     setIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
   }
 
-  /** A request as the routes see it; the body is read already, within the route's cap. */
-  public record Request(String method, String path, @Nullable String query, byte[] body) {}
+  /**
+   * A request as the routes see it; the body is read already, within the route's cap.
+   *
+   * @param params the values of the route's {@code {name}} segments (raw, as in the path)
+   */
+  public record Request(
+      String method, String path, @Nullable String query, byte[] body, Map<String, String> params) {
+    /** A request to an exact route: no path parameters. */
+    public Request(String method, String path, @Nullable String query, byte[] body) {
+      this(method, path, query, body, Map.of());
+    }
 
-  /** An answer: status, content type, bytes and extra headers. */
-  public record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+    public Request {
+      params = Map.copyOf(params);
+    }
+
+    /** The value of the path parameter {@code name}, or null when the route has none. */
+    public @Nullable String param(String name) {
+      return params.get(name);
+    }
+  }
+
+  /**
+   * An answer: status, content type, bytes and extra headers; or, when {@code stream} is not null,
+   * an answer that {@code stream} writes itself (the other fields are then unused).
+   */
+  public record Reply(
+      int status,
+      String contentType,
+      byte[] body,
+      Map<String, String> headers,
+      @Nullable Streamer stream) {
     static final String JSON = "application/json";
     static final String TEXT = "text/plain; charset=utf-8";
+
+    /** A whole answer. */
+    public Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+      this(status, contentType, body, headers, null);
+    }
 
     /** A JSON answer. */
     public static Reply json(int status, byte[] body) {
@@ -77,12 +117,48 @@ public final class LocalApiServer implements AutoCloseable {
       return new Reply(status, TEXT, body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    /** The same answer with one more header. */
+    /**
+     * An answer written by {@code stream} once the handler has returned, on the exchange's thread:
+     * it chooses between a whole answer ({@link Sink#reply}) and a streamed body ({@link
+     * Sink#start}).
+     */
+    public static Reply streamed(Streamer stream) {
+      return new Reply(200, TEXT, new byte[0], Map.of(), stream);
+    }
+
+    /** The same answer with one more header (not for a streamed one, which sets its own). */
     public Reply with(String name, String value) {
       Map<String, String> more = new java.util.LinkedHashMap<>(headers);
       more.put(name, value);
-      return new Reply(status, contentType, body, Map.copyOf(more));
+      return new Reply(status, contentType, body, Map.copyOf(more), stream);
     }
+  }
+
+  /** Writes an answer itself, for server-sent events. */
+  @FunctionalInterface
+  public interface Streamer {
+    /**
+     * Answers through {@code sink}: once with {@link Sink#reply}, or by {@link Sink#start} and then
+     * writing the body. An answer that calls neither gets a 500.
+     *
+     * @throws IOException when the client went away (the body's writes throw it)
+     */
+    void write(Sink sink) throws Exception;
+  }
+
+  /** Where a {@link Streamer} answers. */
+  public interface Sink {
+    /** Sends a whole answer instead of a stream; only before {@link #start}. */
+    void reply(Reply reply) throws IOException;
+
+    /**
+     * Sends the status and the headers, and returns the body, sent with chunked encoding: each
+     * {@code flush()} sends what was written so far. Writes block while the client reads slowly
+     * (the JDK's chunk buffer and the socket's are all there is) and throw {@link IOException} once
+     * it has gone away. Closed by the server after {@link Streamer#write} returns.
+     */
+    OutputStream start(int status, String contentType, Map<String, String> headers)
+        throws IOException;
   }
 
   /** What a route does with a request. */
@@ -121,6 +197,7 @@ public final class LocalApiServer implements AutoCloseable {
   private final URI url;
   private final Guards guards;
   private final Map<String, Route> routes;
+  private final List<Pattern> patterns;
   private final Errors errors;
   private final Semaphore handlers = new Semaphore(MAX_HANDLERS);
   private volatile @Nullable Path published;
@@ -135,8 +212,76 @@ public final class LocalApiServer implements AutoCloseable {
     this.executor = executor;
     this.url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     this.guards = new Guards(token);
-    this.routes = Map.copyOf(routes);
+    Map<String, Route> exact = new java.util.HashMap<>();
+    List<Pattern> patterns = new java.util.ArrayList<>();
+    routes.forEach(
+        (path, route) -> {
+          if (path.contains("{")) {
+            patterns.add(Pattern.of(path, route));
+          } else {
+            exact.put(path, route);
+          }
+        });
+    this.routes = Map.copyOf(exact);
+    this.patterns = List.copyOf(patterns);
     this.errors = errors;
+  }
+
+  /**
+   * A route with {@code {name}} segments, each of which matches one non-empty path segment.
+   *
+   * @param segments the route's path split at {@code /}
+   */
+  private record Pattern(List<String> segments, Route route) {
+    static Pattern of(String path, Route route) {
+      List<String> segments = List.of(path.split("/", -1));
+      for (String segment : segments) {
+        if (segment.contains("{")
+            && !(segment.startsWith("{") && segment.endsWith("}") && segment.length() > 2)) {
+          throw new IllegalArgumentException("a parameter must be a whole segment: " + path);
+        }
+      }
+      return new Pattern(segments, route);
+    }
+
+    /** The parameters when {@code path} matches, else null. */
+    @Nullable Map<String, String> match(String path) {
+      String[] parts = path.split("/", -1);
+      if (parts.length != segments.size()) {
+        return null;
+      }
+      Map<String, String> params = new java.util.HashMap<>();
+      for (int i = 0; i < parts.length; i++) {
+        String segment = segments.get(i);
+        if (segment.startsWith("{")) {
+          if (parts[i].isEmpty()) {
+            return null;
+          }
+          params.put(segment.substring(1, segment.length() - 1), parts[i]);
+        } else if (!segment.equals(parts[i])) {
+          return null;
+        }
+      }
+      return params;
+    }
+  }
+
+  /** A route found for a path, with its parameters. */
+  private record Found(Route route, Map<String, String> params) {}
+
+  /** The exact route of {@code path}, else the first pattern that matches, else null. */
+  private @Nullable Found find(String path) {
+    Route route = routes.get(path);
+    if (route != null) {
+      return new Found(route, Map.of());
+    }
+    for (Pattern pattern : patterns) {
+      Map<String, String> params = pattern.match(path);
+      if (params != null) {
+        return new Found(pattern.route(), params);
+      }
+    }
+    return null;
   }
 
   /**
@@ -225,7 +370,13 @@ public final class LocalApiServer implements AutoCloseable {
         return;
       }
       try {
-        send(exchange, answer(exchange, method, path));
+        Reply reply = answer(exchange, method, path);
+        Streamer stream = reply.stream();
+        if (stream == null) {
+          send(exchange, reply);
+        } else {
+          stream(exchange, method, path, stream);
+        }
       } finally {
         handlers.release();
       }
@@ -233,7 +384,8 @@ public final class LocalApiServer implements AutoCloseable {
   }
 
   private Reply answer(HttpExchange exchange, String method, String path) {
-    Route route = routes.get(path);
+    Found found = find(path);
+    Route route = found == null ? null : found.route();
     Headers headers = exchange.getRequestHeaders();
     if (route == null || route.access() != Access.OPEN) {
       Guards.Denial denial =
@@ -247,7 +399,7 @@ public final class LocalApiServer implements AutoCloseable {
         return errors.error(path, denial.status(), denial.code(), denial.message());
       }
     }
-    if (route == null) {
+    if (found == null || route == null) {
       return errors.error(path, 404, "not_found", "no such daemon route");
     }
     Handler handler = route.methods().get(method);
@@ -276,7 +428,7 @@ public final class LocalApiServer implements AutoCloseable {
     }
     try {
       return handler.handle(
-          new Request(method, path, exchange.getRequestURI().getRawQuery(), body));
+          new Request(method, path, exchange.getRequestURI().getRawQuery(), body, found.params()));
     } catch (Exception e) {
       log.error("local API {} {} failed: {}", method, path, e.toString(), e);
       return errors.error(path, 500, "internal_error", "internal error; see the daemon's log");
@@ -316,6 +468,63 @@ public final class LocalApiServer implements AutoCloseable {
       throw new TooLarge();
     }
     return bytes;
+  }
+
+  /**
+   * Runs a streamed answer. A failure before it started answers 500 (as a handler's does); after,
+   * the body just ends: the status is out already, and most often the client has gone.
+   */
+  private void stream(HttpExchange exchange, String method, String path, Streamer stream)
+      throws IOException {
+    boolean[] answered = {false};
+    Sink sink =
+        new Sink() {
+          @Override
+          public void reply(Reply reply) throws IOException {
+            if (answered[0]) {
+              throw new IllegalStateException("answered already");
+            }
+            answered[0] = true;
+            send(exchange, reply);
+          }
+
+          @Override
+          public OutputStream start(int status, String contentType, Map<String, String> headers)
+              throws IOException {
+            if (answered[0]) {
+              throw new IllegalStateException("answered already");
+            }
+            answered[0] = true;
+            Headers out = exchange.getResponseHeaders();
+            out.set("Content-Type", contentType);
+            out.set("X-Content-Type-Options", "nosniff");
+            headers.forEach(out::set);
+            exchange.sendResponseHeaders(status, 0);
+            return exchange.getResponseBody();
+          }
+        };
+    try {
+      stream.write(sink);
+      if (!answered[0]) {
+        log.error("local API {} {}: the streamed answer wrote nothing", method, path);
+        send(exchange, errors.error(path, 500, "internal_error", "internal error"));
+      }
+    } catch (IOException e) {
+      if (!answered[0]) {
+        throw e;
+      }
+      log.debug("local API {} {}: the stream ended early: {}", method, path, e.toString());
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.error("local API {} {} failed: {}", method, path, e.toString(), e);
+      if (!answered[0]) {
+        send(
+            exchange,
+            errors.error(path, 500, "internal_error", "internal error; see the daemon's log"));
+      }
+    }
   }
 
   private static void send(HttpExchange exchange, Reply reply) throws IOException {

@@ -580,6 +580,31 @@ final class LocalApiTest {
   }
 
   @Test
+  void theDaemonServesTheLocalJobRoutes() throws Exception {
+    try (WorkerHarness harness = startWorker()) {
+      URI base = url(harness);
+      String token = token(harness);
+
+      RawHttp.Answer jobs = RawHttp.request(base, "GET", "/jobs", token, "");
+      assertThat(jobs.status()).isEqualTo(200);
+      assertThat(jobs.body()).isEqualTo("[]");
+      RawHttp.Answer log = RawHttp.request(base, "GET", "/jobs/nope/log", token, "");
+      assertThat(log.status()).isEqualTo(404);
+      assertThat(json(log).get("error").asString()).isEqualTo("unknown_job");
+      RawHttp.Answer fetch =
+          RawHttp.request(
+              base,
+              "POST",
+              "/image",
+              token,
+              "{\"prompt\":\"x\",\"initImageUrl\":\"http://127.0.0.1:1/a.png\"}");
+      assertThat(fetch.status()).isEqualTo(400);
+      assertThat(fetch.body()).startsWith("bad input: initImageUrl must be a data: URL");
+      assertThat(RawHttp.request(base, "POST", "/image", null, "{}").status()).isEqualTo(401);
+    }
+  }
+
+  @Test
   void shutdownIsTheGracefulStop() throws Exception {
     try (WorkerHarness harness = startWorker()) {
       RawHttp.Answer answer =

@@ -132,7 +132,7 @@ final class LocalJobServiceTest {
   }
 
   @Test
-  void anLlmJobWithAStreamGetsTheAnswerAsOnePieceWhenTheEngineDoesNotStream() throws Exception {
+  void anLlmJobWithAStreamGetsTheSyntheticEnginesAnswerPieceByPiece() throws Exception {
     LocalJobService service = service();
     List<String> pieces = new CopyOnWriteArrayList<>();
 
@@ -150,8 +150,24 @@ final class LocalJobServiceTest {
             .path("message")
             .path("content")
             .stringValue();
-    assertThat(pieces).containsExactly(content);
+    assertThat(pieces).hasSizeGreaterThan(1);
+    assertThat(String.join("", pieces)).isEqualTo(content);
     assertThat(service.jobs().getFirst().outcome()).isEqualTo("completed");
+  }
+
+  @Test
+  void anEngineThatCannotStreamSendsItsWholeAnswerAsOnePiece() throws Exception {
+    LocalJobService service = service();
+    gated.result(
+        "{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
+            + "{\"role\":\"assistant\",\"content\":\"all at once\"},\"finish_reason\":\"stop\"}]}");
+    gated.open();
+    List<String> pieces = new CopyOnWriteArrayList<>();
+
+    LocalJobs.Outcome outcome = service.run("gated-model", chat("go"), pieces::add, null);
+
+    assertThat(outcome).isInstanceOf(LocalJobs.Outcome.Done.class);
+    assertThat(pieces).containsExactly("all at once");
   }
 
   @Test
