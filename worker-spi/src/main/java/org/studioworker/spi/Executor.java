@@ -50,8 +50,9 @@ public interface Executor extends AutoCloseable {
 
   /**
    * Whether the engine can run jobs on this machine now, in one line for {@code status} and the
-   * start-up log: {@code ok}, or what is missing and how to fix it ("the Vulkan loader
-   * libvulkan.so.1 is missing: apt-get install libvulkan1").
+   * start-up log: {@code ok} (or {@code ok: } and what it runs on, "ok: ONNX Runtime 1.29.0 on the
+   * CPU"), or what is missing and how to fix it ("the Vulkan loader libvulkan.so.1 is missing:
+   * apt-get install libvulkan1").
    *
    * <p>Does not block. The default is {@code ok}.
    */

@@ -474,20 +474,22 @@ public final class WorkerDaemon {
       log.warn("{}", Version.buildNote());
     }
     for (EngineRegistry.Engine engine : engines.roster()) {
-      if (engine.readiness().equals("ok")) {
+      String readiness = engine.readiness();
+      if (readiness.equals("ok") || readiness.startsWith("ok: ")) {
         log.info(
-            "engine {} {} ({}): {}",
+            "engine {} {} ({}): {}{}",
             engine.id(),
             engine.version(),
             engine.source(),
-            engine.serves());
+            engine.serves(),
+            readiness.equals("ok") ? "" : " (" + readiness.substring(4) + ")");
       } else {
         log.warn(
             "engine {} {} ({}) cannot run jobs here: {}",
             engine.id(),
             engine.version(),
             engine.source(),
-            engine.readiness());
+            readiness);
       }
     }
     if (options.handleSignals()) {
