@@ -392,10 +392,16 @@ public final class JobRunner {
           ending.outcome,
           took.toMillis(),
           ending.detail.isEmpty() ? "" : " (" + ending.detail + ")");
-      // Release last: the next offer may only start once this job's bookkeeping is done.
-      running.set(null);
+      // Release last: the next offer may only start once this job's bookkeeping is done. The slot
+      // goes before the record of the running job: an offer that lands in between still sees this
+      // job (and waits for the release) instead of a taken slot with no job, which it would reject
+      // as busy. A later job's record is never cleared: only this job's own is.
+      Running self = running.get();
       permit.close();
       released.countDown();
+      if (self != null && self.jobId().equals(jobId)) {
+        running.compareAndSet(self, null);
+      }
     }
     if (delivered != null && ending.delivered) {
       afterCompletion(claim, delivered);
