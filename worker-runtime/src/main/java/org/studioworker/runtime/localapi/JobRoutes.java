@@ -555,59 +555,54 @@ public final class JobRoutes {
       return value;
     }
 
-    @Nullable String string(String name) throws Refused {
+    /**
+     * The field when present and {@code ok}; null when absent; else refused as not {@code what}.
+     */
+    private <T> @Nullable T field(
+        String name,
+        java.util.function.Predicate<JsonNode> ok,
+        java.util.function.Function<JsonNode, T> read,
+        String what)
+        throws Refused {
       JsonNode value = present(name);
       if (value == null) {
         return null;
       }
-      if (!value.isString()) {
-        throw Refused.input("field `" + name + "` must be a string");
+      if (!ok.test(value)) {
+        throw Refused.input("field `" + name + "` must be " + what);
       }
-      return value.asString();
+      return read.apply(value);
+    }
+
+    @Nullable String string(String name) throws Refused {
+      return field(name, JsonNode::isString, JsonNode::asString, "a string");
     }
 
     @Nullable Boolean bool(String name) throws Refused {
-      JsonNode value = present(name);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isBoolean()) {
-        throw Refused.input("field `" + name + "` must be true or false");
-      }
-      return value.asBoolean();
+      return field(name, JsonNode::isBoolean, JsonNode::asBoolean, "true or false");
     }
 
     @Nullable Double number(String name) throws Refused {
-      JsonNode value = present(name);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isNumber() || !Double.isFinite(value.asDouble())) {
-        throw Refused.input("field `" + name + "` must be a number");
-      }
-      return value.asDouble();
+      return field(
+          name, v -> v.isNumber() && Double.isFinite(v.asDouble()), JsonNode::asDouble, "a number");
     }
 
     int whole(String name, int fallback) throws Refused {
-      JsonNode value = present(name);
-      if (value == null) {
-        return fallback;
-      }
-      if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-        throw Refused.input("field `" + name + "` must be a whole number");
-      }
-      return value.asInt();
+      Integer value =
+          field(
+              name,
+              v -> v.isIntegralNumber() && v.canConvertToInt(),
+              JsonNode::asInt,
+              "a whole number");
+      return value == null ? fallback : value;
     }
 
     @Nullable Long longNumber(String name) throws Refused {
-      JsonNode value = present(name);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-        throw Refused.input("field `" + name + "` must be a whole number");
-      }
-      return value.asLong();
+      return field(
+          name,
+          v -> v.isIntegralNumber() && v.canConvertToLong(),
+          JsonNode::asLong,
+          "a whole number");
     }
 
     String ext(String fallback) throws Refused {
@@ -647,14 +642,8 @@ public final class JobRoutes {
     }
 
     @Nullable JsonText object(String name) throws Refused {
-      JsonNode value = present(name);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isObject()) {
-        throw Refused.input("field `" + name + "` must be an object");
-      }
-      return new JsonText(JSON.writeValueAsString(value));
+      return field(
+          name, JsonNode::isObject, v -> new JsonText(JSON.writeValueAsString(v)), "an object");
     }
 
     /** {@code stop}: a string or an array of strings. */
