@@ -159,6 +159,15 @@ public final class LocalApiServer implements AutoCloseable {
      */
     OutputStream start(int status, String contentType, Map<String, String> headers)
         throws IOException;
+
+    /**
+     * Sends the status and the headers with {@code Content-Length: length}, and returns the body,
+     * to which exactly {@code length} bytes must be written (a file streamed from disk). Writes
+     * block while the client reads slowly and throw {@link IOException} once it has gone away.
+     * Closed by the server after {@link Streamer#write} returns.
+     */
+    OutputStream start(int status, String contentType, long length, Map<String, String> headers)
+        throws IOException;
   }
 
   /** What a route does with a request. */
@@ -491,6 +500,24 @@ public final class LocalApiServer implements AutoCloseable {
           @Override
           public OutputStream start(int status, String contentType, Map<String, String> headers)
               throws IOException {
+            // 0: chunked encoding.
+            return begin(status, contentType, 0, headers);
+          }
+
+          @Override
+          public OutputStream start(
+              int status, String contentType, long length, Map<String, String> headers)
+              throws IOException {
+            if (length < 0) {
+              throw new IllegalArgumentException("a negative length");
+            }
+            // -1: no body at all.
+            return begin(status, contentType, length == 0 ? -1 : length, headers);
+          }
+
+          private OutputStream begin(
+              int status, String contentType, long length, Map<String, String> headers)
+              throws IOException {
             if (answered[0]) {
               throw new IllegalStateException("answered already");
             }
@@ -499,7 +526,7 @@ public final class LocalApiServer implements AutoCloseable {
             out.set("Content-Type", contentType);
             out.set("X-Content-Type-Options", "nosniff");
             headers.forEach(out::set);
-            exchange.sendResponseHeaders(status, 0);
+            exchange.sendResponseHeaders(status, length);
             return exchange.getResponseBody();
           }
         };
