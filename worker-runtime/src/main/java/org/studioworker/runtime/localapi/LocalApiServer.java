@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A route's path is exact ({@code /daemon/status}) or a pattern whose {@code {name}} segments
  * each match one non-empty segment ({@code /jobs/{id}/log}); exact routes are looked up first. An
- * answer is whole ({@link Reply}), or streamed ({@link Reply#streamed}) with chunked encoding for
- * server-sent events.
+ * answer is whole ({@link Reply}), or streamed ({@link Reply#streamed}): with chunked encoding for
+ * server-sent events, or with a known length for a file sent from disk.
  *
  * <p>Why the JDK's {@code jdk.httpserver}: it needs no dependency (the module is in the runtime
  * image, about 0.2 MB), starts in a few milliseconds, speaks HTTP/1.1 only (no h2c upgrade to get

@@ -284,15 +284,18 @@ final class SdCliExecutor implements Executor {
           .warn("sd-cli was asked for " + askedExt + " but wrote " + real.ext() + "; sending that");
       ext = real.ext();
     }
-    Path result;
+    Path result = null;
     try {
       // In the engine's folder, on the job folder's file system: the move is a rename.
       result = Files.createTempFile(engineDir(), "result-", "." + ext);
       Files.move(output, result, StandardCopyOption.REPLACE_EXISTING);
+      return new JobResult.File(result, ext);
     } catch (IOException e) {
+      if (result != null) {
+        deleteTree(result);
+      }
       throw new ExecutorException("sd-cli wrote its image but it cannot be kept for upload", e);
     }
-    return new JobResult.File(result, ext);
   }
 
   /** sd-cli's last error line, or its last output line when it wrote no error. */
