@@ -1,5 +1,7 @@
 package org.studioworker.runtime.jobs;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +70,11 @@ public final class JobRunner {
     /** Does nothing. */
     Completed NONE = (claim, result) -> {};
 
-    /** The job {@code claim} completed with {@code result}, delivered to the studio. */
+    /**
+     * The job {@code claim} completed with {@code result}, delivered to the studio. A {@link
+     * JobResult.File} is still there while this runs, and deleted right after: read it here or
+     * never.
+     */
     void completed(Claim claim, JobResult result);
   }
 
@@ -307,6 +313,24 @@ public final class JobRunner {
       AtomicBoolean cancelled,
       AtomicBoolean delivering,
       CountDownLatch released) {
+    AtomicReference<@Nullable JobResult> produced = new AtomicReference<>();
+    try {
+      runJob(claim, permit, generation, cancelled, delivering, released, produced);
+    } finally {
+      // Last of all: the after-completion work (a thumbnail) may still read the file.
+      ResultFiles.discard(produced.get(), claim.jobId());
+    }
+  }
+
+  /** Runs one job; what the engine returned goes to {@code produced}. */
+  private void runJob(
+      Claim claim,
+      JobGate.Permit permit,
+      long generation,
+      AtomicBoolean cancelled,
+      AtomicBoolean delivering,
+      CountDownLatch released,
+      AtomicReference<@Nullable JobResult> produced) {
     String jobId = claim.jobId();
     Instant started = clock.instant();
     String prompt = claim.task().prompt();
@@ -337,6 +361,7 @@ public final class JobRunner {
       JobResult result;
       try {
         result = executor.get().run(claim, context);
+        produced.set(result);
       } catch (UnsupportedJobException e) {
         ending.fail(
             e.getMessage() == null ? "the engine cannot serve this job" : e.getMessage(), false);
@@ -494,34 +519,32 @@ public final class JobRunner {
       throws InterruptedException {
     String jobId = claim.jobId();
     switch (result) {
-      case JobResult.Binary binary -> {
-        ResultUploader.Outcome outcome =
-            uploader.upload(
-                delivery.workerId(),
-                delivery.authToken(),
-                jobId,
-                prompt,
-                binary.ext(),
-                binary.bytes());
-        switch (outcome) {
-          case ResultUploader.Delivered done -> {
-            log.info(
-                "job {} result uploaded ({} bytes, {}, attempt {})",
-                jobId,
-                binary.size(),
-                binary.ext(),
-                done.attempts());
-            ending.completed();
-          }
-          case ResultUploader.Superseded superseded -> {
-            // A fail now would name a job the studio no longer assigns to us: it would answer
-            // protocol_violation and close the session.
-            log.warn("job {}: {}; not reporting it again", jobId, superseded.why());
-            ending.superseded(superseded.why());
-          }
-          case ResultUploader.Failed failed -> ending.fail(failed.why(), true);
-        }
-      }
+      case JobResult.Binary binary ->
+          uploaded(
+              ending,
+              jobId,
+              binary.size(),
+              binary.ext(),
+              uploader.upload(
+                  delivery.workerId(),
+                  delivery.authToken(),
+                  jobId,
+                  prompt,
+                  binary.ext(),
+                  binary.bytes()));
+      case JobResult.File file ->
+          uploaded(
+              ending,
+              jobId,
+              sizeOf(file.path()),
+              file.ext(),
+              uploader.upload(
+                  delivery.workerId(),
+                  delivery.authToken(),
+                  jobId,
+                  prompt,
+                  file.ext(),
+                  file.path()));
       case JobResult.Json json -> {
         String text = json.json().json();
         if (text.length() > FrameCodec.MAX_FRAME_CHARS) {
@@ -551,6 +574,34 @@ public final class JobRunner {
           ending.detail = "the completeJson frame could not be sent";
         }
       }
+    }
+  }
+
+  /** Records how an upload of {@code size} bytes ended in {@code ending}. */
+  private void uploaded(
+      Ending ending, String jobId, long size, String ext, ResultUploader.Outcome outcome)
+      throws InterruptedException {
+    switch (outcome) {
+      case ResultUploader.Delivered done -> {
+        log.info(
+            "job {} result uploaded ({} bytes, {}, attempt {})", jobId, size, ext, done.attempts());
+        ending.completed();
+      }
+      case ResultUploader.Superseded superseded -> {
+        // A fail now would name a job the studio no longer assigns to us: it would answer
+        // protocol_violation and close the session.
+        log.warn("job {}: {}; not reporting it again", jobId, superseded.why());
+        ending.superseded(superseded.why());
+      }
+      case ResultUploader.Failed failed -> ending.fail(failed.why(), true);
+    }
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
     }
   }
 

@@ -1,6 +1,8 @@
 package org.studioworker.runtime.jobs;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -29,6 +32,10 @@ import org.studioworker.runtime.status.Traffic;
  * body, for sending the body and reading the whole reply (a studio that stalls mid-reply cannot
  * hold the job slot). Blocks the job's thread while uploading; an interrupt cancels the upload at
  * once. Thread-safe.
+ *
+ * <p>Never holds the result twice: the body is the multipart head, the result (the caller's array,
+ * or the file read from disk as the connection pulls it) and the multipart tail, sent with its
+ * exact {@code Content-Length}; a result of any size uploads within a small, flat heap.
  *
  * <p>Counts into {@link Traffic} the body bytes each attempt hands to the connection and each
  * retry.
@@ -97,7 +104,7 @@ public final class ResultUploader {
   }
 
   /**
-   * Uploads one result.
+   * Uploads one result held in memory.
    *
    * @param prompt the FULL prompt of the job
    * @throws InterruptedException when the job is cancelled while uploading or pausing
@@ -105,16 +112,75 @@ public final class ResultUploader {
   public Outcome upload(
       String workerId, String authToken, String jobId, String prompt, String ext, byte[] bytes)
       throws InterruptedException {
+    return upload(workerId, authToken, jobId, prompt, ext, streamed(bytes));
+  }
+
+  /**
+   * The bytes as the connection pulls them, a chunk at a time. Why not {@code ofByteArray}? It
+   * copies the whole array into buffers of its own at every attempt.
+   */
+  private static HttpRequest.BodyPublisher streamed(byte[] bytes) {
+    if (bytes.length == 0) {
+      return HttpRequest.BodyPublishers.noBody();
+    }
+    return HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)),
+        bytes.length);
+  }
+
+  /**
+   * Uploads one result from a file, streamed from disk: the body is the multipart head, the file,
+   * and the multipart tail, with no copy of the file in memory. Each attempt reads the file again
+   * from its start. Leaves the file where it is (its owner deletes it).
+   *
+   * @param prompt the FULL prompt of the job
+   * @throws InterruptedException when the job is cancelled while uploading or pausing
+   */
+  public Outcome upload(
+      String workerId, String authToken, String jobId, String prompt, String ext, Path file)
+      throws InterruptedException {
+    HttpRequest.BodyPublisher payload;
+    try {
+      // Opens nothing yet: each attempt opens the file when the connection starts pulling the body.
+      payload = HttpRequest.BodyPublishers.ofFile(file);
+    } catch (FileNotFoundException e) {
+      return new Failed("the engine's result file is missing or cannot be read");
+    }
+    if (payload.contentLength() < 0) {
+      return new Failed("the size of the engine's result file cannot be read");
+    }
+    return upload(workerId, authToken, jobId, prompt, ext, payload);
+  }
+
+  private Outcome upload(
+      String workerId,
+      String authToken,
+      String jobId,
+      String prompt,
+      String ext,
+      HttpRequest.BodyPublisher payload)
+      throws InterruptedException {
     String boundary = "studio-worker-" + HexFormat.of().formatHex(randomBytes());
-    byte[] body = multipart(boundary, jobId, prompt, ext, bytes);
+    byte[] head = head(boundary, jobId, prompt, ext);
+    byte[] tail = tail(boundary);
+    // Each publisher has a known length, and so has their concatenation: the request goes out with
+    // its exact Content-Length. Every attempt subscribes again: the file is opened and read anew.
+    HttpRequest.BodyPublisher body =
+        HttpRequest.BodyPublishers.concat(
+            HttpRequest.BodyPublishers.ofByteArray(head),
+            payload,
+            HttpRequest.BodyPublishers.ofByteArray(tail));
+    long length = Math.max(0, body.contentLength());
+    Duration deadline = requestTimeout.plusMillis(length / BYTES_PER_MILLI);
     HttpRequest request =
         HttpRequest.newBuilder(StudioUrls.complete(apiBase, workerId, jobId))
-            .timeout(requestTimeout)
+            // The client's own timeout runs until the reply's headers, the body's sending included:
+            // a large body needs the whole deadline, which StudioHttp.exchange enforces anyway.
+            .timeout(deadline)
             .header("Authorization", "Bearer " + authToken)
             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .POST(counted(HttpRequest.BodyPublishers.ofByteArray(body)))
+            .POST(counted(body))
             .build();
-    Duration deadline = requestTimeout.plusMillis(body.length / BYTES_PER_MILLI);
     String lastError = "not attempted";
     boolean mayHaveLanded = false;
     for (int attempt = 1; attempt <= retryPauses.size() + 1; attempt++) {
@@ -207,8 +273,9 @@ public final class ResultUploader {
     return bytes;
   }
 
-  static byte[] multipart(String boundary, String jobId, String prompt, String ext, byte[] bytes) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + prompt.length() + 512);
+  /** The multipart body up to the file's bytes: the prompt and ext parts, the file part's head. */
+  static byte[] head(String boundary, String jobId, String prompt, String ext) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(prompt.length() + 512);
     textPart(out, boundary, "prompt", prompt);
     textPart(out, boundary, "ext", ext);
     write(
@@ -222,9 +289,12 @@ public final class ResultUploader {
             + "\"\r\nContent-Type: "
             + mimeType(ext)
             + "\r\n\r\n");
-    out.write(bytes, 0, bytes.length);
-    write(out, "\r\n--" + boundary + "--\r\n");
     return out.toByteArray();
+  }
+
+  /** The multipart body after the file's bytes. */
+  static byte[] tail(String boundary) {
+    return ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
   }
 
   private static void textPart(

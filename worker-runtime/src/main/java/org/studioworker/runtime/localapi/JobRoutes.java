@@ -3,6 +3,7 @@ package org.studioworker.runtime.localapi;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.studioworker.runtime.jobs.ResultFiles;
 import org.studioworker.runtime.localapi.LocalApiServer.Access;
 import org.studioworker.runtime.localapi.LocalApiServer.Handler;
 import org.studioworker.runtime.localapi.LocalApiServer.Reply;
@@ -256,6 +258,7 @@ public final class JobRoutes {
           switch (done.result()) {
             case JobResult.Binary binary ->
                 new Reply(200, mimeType(binary.ext()), binary.bytes(), Map.of());
+            case JobResult.File file -> Reply.streamed(sink -> sendFile(sink, done.jobId(), file));
             case JobResult.Json json ->
                 Reply.json(200, json.json().json().getBytes(StandardCharsets.UTF_8));
           };
@@ -264,6 +267,27 @@ public final class JobRoutes {
       case Outcome.EngineFailed failed -> Reply.text(500, "engine error: " + failed.message());
       case Outcome.DeadlinePassed passed -> Reply.text(504, DEADLINE);
     };
+  }
+
+  /**
+   * Answers a file result by streaming it from disk with its {@code Content-Length}, never holding
+   * it whole; deletes the file afterwards, sent or not (the answer owns it).
+   */
+  private static void sendFile(Sink sink, String jobId, JobResult.File file) throws IOException {
+    try {
+      long size;
+      try {
+        size = Files.size(file.path());
+      } catch (IOException e) {
+        sink.reply(Reply.text(500, "engine error: the result file cannot be read"));
+        return;
+      }
+      OutputStream out =
+          sink.start(200, mimeType(file.ext()), size, Map.of("Cache-Control", "no-store"));
+      Files.copy(file.path(), out);
+    } finally {
+      ResultFiles.discard(file, jobId);
+    }
   }
 
   /** The MIME type of a result by its extension. */
@@ -383,6 +407,10 @@ public final class JobRoutes {
 
     /** Ends the stream with the job's outcome (or answers it whole when nothing was sent). */
     void finish(Outcome outcome) throws IOException {
+      if (outcome instanceof Outcome.Done done) {
+        // A file is never part of a chat's answer: the answer owns it, and drops it.
+        ResultFiles.discard(done.result(), done.jobId());
+      }
       lock.lock();
       try {
         if (ended) {

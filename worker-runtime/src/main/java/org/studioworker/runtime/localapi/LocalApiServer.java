@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A route's path is exact ({@code /daemon/status}) or a pattern whose {@code {name}} segments
  * each match one non-empty segment ({@code /jobs/{id}/log}); exact routes are looked up first. An
- * answer is whole ({@link Reply}), or streamed ({@link Reply#streamed}) with chunked encoding for
- * server-sent events.
+ * answer is whole ({@link Reply}), or streamed ({@link Reply#streamed}): with chunked encoding for
+ * server-sent events, or with a known length for a file sent from disk.
  *
  * <p>Why the JDK's {@code jdk.httpserver}: it needs no dependency (the module is in the runtime
  * image, about 0.2 MB), starts in a few milliseconds, speaks HTTP/1.1 only (no h2c upgrade to get
@@ -158,6 +158,15 @@ public final class LocalApiServer implements AutoCloseable {
      * it has gone away. Closed by the server after {@link Streamer#write} returns.
      */
     OutputStream start(int status, String contentType, Map<String, String> headers)
+        throws IOException;
+
+    /**
+     * Sends the status and the headers with {@code Content-Length: length}, and returns the body,
+     * to which exactly {@code length} bytes must be written (a file streamed from disk). Writes
+     * block while the client reads slowly and throw {@link IOException} once it has gone away.
+     * Closed by the server after {@link Streamer#write} returns.
+     */
+    OutputStream start(int status, String contentType, long length, Map<String, String> headers)
         throws IOException;
   }
 
@@ -491,6 +500,24 @@ public final class LocalApiServer implements AutoCloseable {
           @Override
           public OutputStream start(int status, String contentType, Map<String, String> headers)
               throws IOException {
+            // 0: chunked encoding.
+            return begin(status, contentType, 0, headers);
+          }
+
+          @Override
+          public OutputStream start(
+              int status, String contentType, long length, Map<String, String> headers)
+              throws IOException {
+            if (length < 0) {
+              throw new IllegalArgumentException("a negative length");
+            }
+            // -1: no body at all.
+            return begin(status, contentType, length == 0 ? -1 : length, headers);
+          }
+
+          private OutputStream begin(
+              int status, String contentType, long length, Map<String, String> headers)
+              throws IOException {
             if (answered[0]) {
               throw new IllegalStateException("answered already");
             }
@@ -499,7 +526,7 @@ public final class LocalApiServer implements AutoCloseable {
             out.set("Content-Type", contentType);
             out.set("X-Content-Type-Options", "nosniff");
             headers.forEach(out::set);
-            exchange.sendResponseHeaders(status, 0);
+            exchange.sendResponseHeaders(status, length);
             return exchange.getResponseBody();
           }
         };

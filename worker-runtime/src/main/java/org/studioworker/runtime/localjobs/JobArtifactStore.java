@@ -1,10 +1,15 @@
 package org.studioworker.runtime.localjobs;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.protocol.LogEntry;
@@ -28,6 +33,12 @@ import org.studioworker.spi.image.PngEncoder;
  */
 public final class JobArtifactStore implements JobArtifacts {
   private static final Logger log = LoggerFactory.getLogger("artifacts");
+
+  /** The largest image result file read from disk for a thumbnail. */
+  static final long MAX_IMAGE_FILE_BYTES = 64L * 1024 * 1024;
+
+  /** The extensions of the image files a thumbnail is made of. */
+  private static final Set<String> IMAGE_EXTS = Set.of("png", "webp", "jpg", "jpeg");
 
   private final ReentrantLock lock = new ReentrantLock();
 
@@ -130,17 +141,21 @@ public final class JobArtifactStore implements JobArtifacts {
   }
 
   /**
-   * Makes and keeps the thumbnail of an image job's result. A result that does not decode is logged
-   * at debug and gets none; never throws.
+   * Makes and keeps the thumbnail of an image job's result: its bytes, or its file read from disk
+   * (only an image file of at most {@link #MAX_IMAGE_FILE_BYTES}; the file is left in place). A
+   * result that does not decode is logged at debug and gets none; never throws.
    *
    * <p>Cost: one decode, one box filter over the pixels and one PNG encode of at most 384×384, on
    * the calling thread: tens of milliseconds for a 1024×1024 image.
    */
-  public void imageResult(String jobId, JobResult.Binary result) {
+  public void imageResult(String jobId, JobResult result) {
+    byte[] encoded = imageBytes(jobId, result);
+    if (encoded == null) {
+      return;
+    }
     byte[] png;
     try {
-      ImageDecoder.Decoded image =
-          ImageDecoder.decode("the result of job " + jobId, result.bytes());
+      ImageDecoder.Decoded image = ImageDecoder.decode("the result of job " + jobId, encoded);
       png = thumbnailOf(image);
     } catch (ExecutorException | RuntimeException e) {
       log.debug("job {}: no thumbnail: {}", jobId, e.getMessage());
@@ -156,6 +171,34 @@ public final class JobArtifactStore implements JobArtifacts {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The encoded image of a result: a {@link JobResult.Binary}'s bytes, or a {@link JobResult.File}
+   * read from disk when its extension is an image's and it is at most {@link
+   * #MAX_IMAGE_FILE_BYTES}; null for anything else (a video, a file too large to decode here).
+   */
+  private static byte @Nullable [] imageBytes(String jobId, JobResult result) {
+    return switch (result) {
+      case JobResult.Binary binary -> binary.bytes();
+      case JobResult.Json json -> null;
+      case JobResult.File file -> {
+        if (!IMAGE_EXTS.contains(file.ext().toLowerCase(Locale.ROOT))) {
+          yield null;
+        }
+        try {
+          long size = Files.size(file.path());
+          if (size > MAX_IMAGE_FILE_BYTES) {
+            log.debug("job {}: no thumbnail: the image is {} bytes", jobId, size);
+            yield null;
+          }
+          yield Files.readAllBytes(file.path());
+        } catch (IOException e) {
+          log.debug("job {}: no thumbnail: {}", jobId, e.toString());
+          yield null;
+        }
+      }
+    };
   }
 
   /** The PNG of {@code image}, its longer side at most {@link #THUMBNAIL_SIDE}. */

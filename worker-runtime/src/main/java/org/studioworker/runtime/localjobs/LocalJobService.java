@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.studioworker.runtime.jobs.EngineRegistry;
 import org.studioworker.runtime.jobs.JobGate;
+import org.studioworker.runtime.jobs.ResultFiles;
 import org.studioworker.runtime.jobs.RuntimeJobContext;
 import org.studioworker.runtime.logs.ShipAppender;
 import org.studioworker.runtime.models.ModelStore;
@@ -189,6 +190,9 @@ public final class LocalJobService implements LocalJobs {
       }
     }
     if (job.interrupted) {
+      if (job.outcome instanceof Outcome.Done result) {
+        ResultFiles.discard(result.result(), jobId);
+      }
       throw new InterruptedException("the worker stopped while local job " + jobId + " ran");
     }
     return job.outcome;
@@ -212,11 +216,14 @@ public final class LocalJobService implements LocalJobs {
     private final AtomicBoolean readerGone = new AtomicBoolean();
     private final AtomicBoolean streamed = new AtomicBoolean();
 
+    /** What the engine's thread ended with; set by it. */
+    private final AtomicReference<@Nullable Ended> ended = new AtomicReference<>();
+
     /** What {@link #run} answers; set by it. */
     Outcome outcome;
 
     /** The image result to make a thumbnail of once the gate is released, or null. */
-    JobResult.@Nullable Binary thumbnail;
+    @Nullable JobResult thumbnail;
 
     /** Set when the calling thread was interrupted: {@link LocalJobService#run} rethrows. */
     boolean interrupted;
@@ -280,7 +287,24 @@ public final class LocalJobService implements LocalJobs {
       }
     }
 
+    /**
+     * Runs the job and decides its outcome. A {@link JobResult.File} the engine returned that is
+     * not handed to the caller in {@link Outcome.Done} (the caller went away, the deadline passed)
+     * is deleted here; one that is, is the caller's to delete.
+     */
     private void execute() {
+      try {
+        decide();
+      } finally {
+        Ended end = ended.get();
+        JobResult result = end == null ? null : end.result();
+        if (!(outcome instanceof Outcome.Done done && done.result() == result)) {
+          ResultFiles.discard(result, claim.jobId());
+        }
+      }
+    }
+
+    private void decide() {
       String jobId = claim.jobId();
       Optional<Executor> executor = engines.find(claim.modelSource().engine());
       if (executor.isEmpty()) {
@@ -288,7 +312,6 @@ public final class LocalJobService implements LocalJobs {
         return;
       }
       AtomicReference<@Nullable Stop> stop = new AtomicReference<>();
-      AtomicReference<@Nullable Ended> ended = new AtomicReference<>();
       RuntimeJobContext context =
           new RuntimeJobContext(jobId, claim.model(), modelsRoot, models, () -> stop.get() != null);
       ChatStream out = stream == null || claim.task().kind() != TaskKind.LLM ? null : this::piece;
@@ -349,8 +372,8 @@ public final class LocalJobService implements LocalJobs {
         recordOutcome = "completed";
         detail = "";
         outcome = new Outcome.Done(jobId, claim.model(), result);
-        if (claim.task().kind() == TaskKind.IMAGE && result instanceof JobResult.Binary binary) {
-          thumbnail = binary;
+        if (claim.task().kind() == TaskKind.IMAGE && !(result instanceof JobResult.Json)) {
+          thumbnail = result;
         }
       } else if (thrown instanceof UnsupportedJobException e) {
         String why = message(e, "the engine cannot serve this job");

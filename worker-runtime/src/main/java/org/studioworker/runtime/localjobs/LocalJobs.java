@@ -16,7 +16,10 @@ import org.studioworker.spi.Task;
 public interface LocalJobs {
   /** How one local job ended, and so what the route answers. */
   sealed interface Outcome {
-    /** The engine's result: 200 with the bytes (or the JSON). */
+    /**
+     * The engine's result: 200 with the bytes (or the JSON). A {@link JobResult.File} is the
+     * receiver's: it deletes the file once it has answered with it (or failed to).
+     */
     record Done(String jobId, String model, JobResult result) implements Outcome {}
 
     /** The job gate is held by {@code holder} (a studio job, another local job, an update): 503. */

@@ -23,8 +23,9 @@ public final class StudioJobHook implements JobRunner.Completed {
   @Override
   public void completed(Claim claim, JobResult result) {
     catalogue.remember(claim);
-    if (claim.task().kind() == TaskKind.IMAGE && result instanceof JobResult.Binary binary) {
-      artifacts.imageResult(claim.jobId(), binary);
+    if (claim.task().kind() == TaskKind.IMAGE && !(result instanceof JobResult.Json)) {
+      // A file result is read here, before the runner deletes it (images only, size-capped).
+      artifacts.imageResult(claim.jobId(), result);
     }
   }
 }

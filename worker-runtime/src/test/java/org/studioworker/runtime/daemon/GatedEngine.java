@@ -33,6 +33,7 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   private volatile boolean stubborn;
   private volatile boolean keepsInterruptFlag;
   private volatile @Nullable String result;
+  private volatile JobResult.@Nullable File fileResult;
 
   @Override
   public EngineId engine() {
@@ -77,6 +78,10 @@ public final class GatedEngine implements ExecutorProvider, Executor {
         // A stubborn engine does not stop when cancelled; only the gate ends its job.
       }
     }
+    JobResult.File file = fileResult;
+    if (file != null) {
+      return file;
+    }
     String json = result;
     return new JobResult.Json(
         new JsonText(json != null ? json : "{\"answer\":\"" + claim.jobId() + "\"}"));
@@ -105,6 +110,11 @@ public final class GatedEngine implements ExecutorProvider, Executor {
   /** Makes every later job return this JSON text. */
   public void result(String json) {
     result = json;
+  }
+
+  /** Makes every later job hand over this file as its result. */
+  public void fileResult(java.nio.file.Path path, String ext) {
+    fileResult = new JobResult.File(path, ext);
   }
 
   /** Waits until a job is running. */

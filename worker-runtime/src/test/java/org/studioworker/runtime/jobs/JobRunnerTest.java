@@ -1,14 +1,18 @@
 package org.studioworker.runtime.jobs;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +23,7 @@ import org.studioworker.protocol.FrameCodec;
 import org.studioworker.protocol.RejectCode;
 import org.studioworker.protocol.WorkerFrame;
 import org.studioworker.runtime.daemon.GatedEngine;
+import org.studioworker.runtime.http.StandInServer;
 import org.studioworker.runtime.http.StudioHttp;
 import org.studioworker.runtime.logs.LogRing;
 import org.studioworker.runtime.models.ModelStore;
@@ -44,6 +49,11 @@ final class JobRunnerTest {
   }
 
   private JobRunner runner() {
+    // Nothing listens on the discard port: every upload fails at once.
+    return runner(URI.create("http://127.0.0.1:9/graphics/api"));
+  }
+
+  private JobRunner runner(URI apiBase) {
     EngineRegistry engines = EngineRegistry.of(List.of(engine), new ExecutorEnvironment(dir, dir));
     FrameSender recorder =
         new FrameSender() {
@@ -66,8 +76,8 @@ final class JobRunnerTest {
         engines,
         new ResultUploader(
             StudioHttp.client(Duration.ofSeconds(1)),
-            URI.create("http://127.0.0.1:9/graphics/api"),
-            Duration.ofSeconds(1),
+            apiBase,
+            Duration.ofSeconds(5),
             List.of(),
             new Traffic()),
         recorder,
@@ -288,5 +298,86 @@ final class JobRunnerTest {
         .containsExactly(
             new WorkerFrame.Accept("j-1"),
             new WorkerFrame.Fail("j-1", "the worker stopped before the job finished", true));
+  }
+
+  // --- a result handed over as a file is deleted once the runtime is done with it ---
+
+  private static final byte[] IMAGE = "RIFF....WEBPVP8L a file result".getBytes(ISO_8859_1);
+
+  @Test
+  void fileResultIsUploadedFromDiskAndDeletedOnceDelivered() throws Exception {
+    Path result = Files.write(dir.resolve("result-1.webp"), IMAGE);
+    List<String> bodies = new CopyOnWriteArrayList<>();
+    try (StandInServer studio =
+        StandInServer.start(
+            (exchange, self) -> {
+              bodies.add(new String(exchange.getRequestBody().readAllBytes(), ISO_8859_1));
+              StandInServer.reply(exchange, 200, "{\"ok\":true}");
+            })) {
+      JobRunner runner = runner(studio.url().resolve("/graphics/api"));
+      engine.fileResult(result, "webp");
+      engine.open();
+
+      runner.onOffer(claim("j-1", "first"), 1);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(result));
+      assertThat(board.recentJobs())
+          .singleElement()
+          .satisfies(job -> assertThat(job.outcome()).isEqualTo("completed"));
+      assertThat(bodies)
+          .singleElement()
+          .asString()
+          .contains("filename=\"j-1.webp\"")
+          .contains(new String(IMAGE, ISO_8859_1));
+      assertThat(sent).containsExactly(new WorkerFrame.Accept("j-1"));
+    }
+  }
+
+  @Test
+  void fileResultIsDeletedWhenItsUploadFailedForGood() throws Exception {
+    Path result = Files.write(dir.resolve("result-2.webp"), IMAGE);
+    JobRunner runner = runner();
+    engine.fileResult(result, "webp");
+    engine.open();
+
+    runner.onOffer(claim("j-1", "first"), 1);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(result));
+    assertThat(sent)
+        .last()
+        .isInstanceOfSatisfying(
+            WorkerFrame.Fail.class,
+            fail -> {
+              assertThat(fail.retryable()).isTrue();
+              assertThat(fail.error()).contains("upload failed after 1 attempts");
+            });
+  }
+
+  @Test
+  void fileResultIsDeletedWhenTheJobIsCancelledWhileUploading() throws Exception {
+    Path result = Files.write(dir.resolve("result-3.webp"), IMAGE);
+    CountDownLatch reached = new CountDownLatch(1);
+    CountDownLatch hold = new CountDownLatch(1);
+    try (StandInServer studio =
+        StandInServer.start(
+            (exchange, self) -> {
+              reached.countDown();
+              hold.await(30, TimeUnit.SECONDS);
+            })) {
+      JobRunner runner = runner(studio.url().resolve("/graphics/api"));
+      engine.fileResult(result, "webp");
+      engine.open();
+      runner.onOffer(claim("j-1", "first"), 1);
+      assertThat(reached.await(10, TimeUnit.SECONDS)).as("the upload reached the studio").isTrue();
+
+      assertThat(runner.cancelInFlight(Duration.ofSeconds(10))).isTrue();
+
+      assertThat(result).doesNotExist();
+      assertThat(board.recentJobs())
+          .singleElement()
+          .satisfies(job -> assertThat(job.outcome()).isEqualTo("cancelled"));
+    } finally {
+      hold.countDown();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package org.studioworker.runtime.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +150,16 @@ final class SdCppEndToEndTest {
             .containsSequence("-W", "1024")
             .containsSequence("--steps", "8")
             .containsSequence("--seed", "7");
+        // The image went over as a file handed to the runtime, which deletes it once delivered.
+        Path engineDir = Path.of(argv.get(argv.indexOf("-o") + 1)).getParent().getParent();
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> {
+                  try (Stream<Path> left = Files.list(engineDir)) {
+                    assertThat(left.map(p -> p.getFileName().toString())).isEmpty();
+                  }
+                });
       } finally {
         process.destroy();
         process.waitFor(20, TimeUnit.SECONDS);

@@ -119,6 +119,47 @@ final class JobRoutesTest {
   }
 
   @Test
+  void aFileResultIsStreamedFromDiskWithItsLengthAndDeletedAfter() throws Exception {
+    byte[] video = new byte[300_000];
+    for (int i = 0; i < video.length; i++) {
+      video[i] = (byte) (i * 13 + 5);
+    }
+    Path file = java.nio.file.Files.write(dir.resolve("result-1.mp4"), video);
+    jobs.script = call -> new Outcome.Done("v1", "vid", new JobResult.File(file, "mp4"));
+
+    HttpResponse<byte[]> answer =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                HttpRequest.newBuilder(base.resolve("/video"))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"waves\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.headers().firstValue("Content-Type")).hasValue("video/mp4");
+    assertThat(answer.headers().firstValue("Content-Length"))
+        .hasValue(String.valueOf(video.length));
+    assertThat(answer.headers().firstValue("Transfer-Encoding")).isEmpty();
+    assertThat(answer.body()).isEqualTo(video);
+    await().atMost(WAIT).until(() -> !java.nio.file.Files.exists(file));
+  }
+
+  @Test
+  void aFileResultThatIsGoneAnswers500() throws Exception {
+    Path file = dir.resolve("result-gone.mp4");
+    jobs.script = call -> new Outcome.Done("v1", "vid", new JobResult.File(file, "mp4"));
+
+    RawHttp.Answer answer = post("/video", "{\"prompt\":\"waves\"}");
+
+    assertThat(answer.status()).isEqualTo(500);
+    assertThat(answer.body()).isEqualTo("engine error: the result file cannot be read");
+  }
+
+  @Test
   void imageFieldsReachTheTask() throws Exception {
     jobs.script = call -> new Outcome.Done("j1", "sd", new JobResult.Binary(new byte[1], "png"));
 

@@ -2,12 +2,15 @@ package org.studioworker.runtime.localjobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -151,6 +154,30 @@ final class JobArtifactStoreTest {
         ImageDecoder.decode("thumbnail", store.thumbnail("j-small").orElseThrow());
     assertThat(thumbnail.width()).isEqualTo(2);
     assertThat(thumbnail.height()).isEqualTo(3);
+  }
+
+  @Test
+  void anImageFileResultGetsAThumbnailAndStaysWhereItIs(@TempDir Path dir) throws Exception {
+    byte[] png = PngEncoder.encode(2, 3, new int[] {1, 2, 3, 4, 5, 6});
+    Path file = Files.write(dir.resolve("result-1.png"), png);
+
+    store.imageResult("j-file", new JobResult.File(file, "png"));
+
+    assertThat(ImageDecoder.decode("thumbnail", store.thumbnail("j-file").orElseThrow()).width())
+        .isEqualTo(2);
+    assertThat(file).hasBinaryContent(png);
+  }
+
+  @Test
+  void aFileResultThatIsNotAnImageIsNotRead(@TempDir Path dir) throws Exception {
+    byte[] png = PngEncoder.encode(2, 3, new int[] {1, 2, 3, 4, 5, 6});
+    Path file = Files.write(dir.resolve("result-1.mp4"), png);
+
+    store.imageResult("j-video", new JobResult.File(file, "mp4"));
+    store.imageResult("j-gone", new JobResult.File(dir.resolve("gone.png"), "png"));
+
+    assertThat(store.hasThumbnail("j-video")).isFalse();
+    assertThat(store.hasThumbnail("j-gone")).isFalse();
   }
 
   @Test

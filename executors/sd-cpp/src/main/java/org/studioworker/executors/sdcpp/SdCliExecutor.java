@@ -1,8 +1,10 @@
 package org.studioworker.executors.sdcpp;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,6 +39,9 @@ import org.studioworker.spi.process.ProgramLocator;
 final class SdCliExecutor implements Executor {
   static final String PROGRAM = "sd-cli";
   static final String PROGRAM_VAR = "STUDIO_WORKER_SD_CLI";
+
+  /** How many first bytes tell the image's format ({@link OutputFormat#of}). */
+  private static final int MAGIC_BYTES = 12;
 
   /** What the engine found the last time it looked. */
   record Readiness(
@@ -197,7 +202,7 @@ final class SdCliExecutor implements Executor {
       ProcessRun.Outcome outcome = run.await(context::isCancelled, settings.jobTimeout());
       return switch (outcome) {
         case ProcessRun.Outcome.Exited(int status) when status == 0 ->
-            readImage(output, run, asked, askedExt, context);
+            handOver(output, run, asked, askedExt, context);
         case ProcessRun.Outcome.Exited(int status) ->
             throw new ExecutorException(
                 "sd-cli failed with exit status " + status + ": " + lastLine(run));
@@ -249,33 +254,48 @@ final class SdCliExecutor implements Executor {
   }
 
   /**
-   * The image sd-cli wrote, with the extension of its real format: the one asked for when the magic
-   * matches it, else the one the magic shows (an older sd-cli writes PNG whatever the extension).
+   * The image sd-cli wrote, handed over as a file with the extension of its real format: the one
+   * asked for when the magic matches it, else the one the magic shows (an older sd-cli writes PNG
+   * whatever the extension). Reads only the first bytes; the file is moved out of the job's folder
+   * (deleted after the run) to a name of its own next to it, which the runtime deletes once it has
+   * delivered the result.
    */
-  private static JobResult readImage(
+  private JobResult handOver(
       Path output, ProcessRun run, OutputFormat asked, String askedExt, JobContext context)
       throws ExecutorException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(output);
+    byte[] magic;
+    try (InputStream in = Files.newInputStream(output)) {
+      magic = in.readNBytes(MAGIC_BYTES);
     } catch (IOException e) {
       throw new ExecutorException("sd-cli exited normally but its image cannot be read", e);
     }
-    if (bytes.length == 0) {
+    if (magic.length == 0) {
       throw new ExecutorException("sd-cli exited normally but wrote no image: " + lastLine(run));
     }
-    OutputFormat real = OutputFormat.of(bytes);
+    OutputFormat real = OutputFormat.of(magic);
     if (real == null) {
       throw new ExecutorException(
           "sd-cli was asked for " + askedExt + " but wrote a file that is not a PNG, WebP or JPEG");
     }
-    if (real == asked) {
-      return new JobResult.Binary(bytes, askedExt);
+    String ext = askedExt;
+    if (real != asked) {
+      context
+          .log()
+          .warn("sd-cli was asked for " + askedExt + " but wrote " + real.ext() + "; sending that");
+      ext = real.ext();
     }
-    context
-        .log()
-        .warn("sd-cli was asked for " + askedExt + " but wrote " + real.ext() + "; sending that");
-    return new JobResult.Binary(bytes, real.ext());
+    Path result = null;
+    try {
+      // In the engine's folder, on the job folder's file system: the move is a rename.
+      result = Files.createTempFile(engineDir(), "result-", "." + ext);
+      Files.move(output, result, StandardCopyOption.REPLACE_EXISTING);
+      return new JobResult.File(result, ext);
+    } catch (IOException e) {
+      if (result != null) {
+        deleteTree(result);
+      }
+      throw new ExecutorException("sd-cli wrote its image but it cannot be kept for upload", e);
+    }
   }
 
   /** sd-cli's last error line, or its last output line when it wrote no error. */
@@ -289,9 +309,14 @@ final class SdCliExecutor implements Executor {
     }
   }
 
+  /** The engine's folder under the work folder: the jobs' folders and the results handed over. */
+  private Path engineDir() {
+    return workDir.resolve("sd-cpp");
+  }
+
   /** A private folder for one job's inputs and output (0700 where the file system has modes). */
   private Path createJobDir() throws ExecutorException {
-    Path parent = workDir.resolve("sd-cpp");
+    Path parent = engineDir();
     try {
       Files.createDirectories(parent);
       return Files.createTempDirectory(parent, "job-");

@@ -56,6 +56,24 @@ final class SdCliExecutorTest {
     }
   }
 
+  /**
+   * The result is the image as a file handed over to the runtime: in the engine's folder (not the
+   * job's folder, which is gone), named for its real format, holding exactly what sd-cli wrote.
+   */
+  private void assertHandedOver(JobResult result, byte[] bytes, String ext) throws IOException {
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            JobResult.File.class,
+            file -> {
+              assertThat(file.ext()).isEqualTo(ext);
+              assertThat(file.path())
+                  .hasParent(temp.resolve("work").resolve("sd-cpp"))
+                  .hasBinaryContent(bytes);
+              assertThat(file.path().getFileName().toString()).endsWith("." + ext);
+            });
+    Files.delete(((JobResult.File) result).path());
+  }
+
   // --- the argument contract -------------------------------------------------------------
 
   @Test
@@ -102,7 +120,7 @@ final class SdCliExecutorTest {
 
     JobResult result = executor(sdCli, models, settings()).run(claim, context);
 
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.WEBP, "webp"));
+    assertHandedOver(result, StandInSdCli.WEBP, "webp");
     List<String> args = sdCli.arguments();
     String output = args.getLast();
     assertThat(args)
@@ -143,7 +161,8 @@ final class SdCliExecutorTest {
     assertThat(output)
         .startsWith(temp.resolve("work").resolve("sd-cpp").toString())
         .endsWith(".webp");
-    assertThat(Path.of(output)).as("the private output file is deleted").doesNotExist();
+    assertThat(Path.of(output)).as("the private output file is moved out").doesNotExist();
+    assertThat(Path.of(output).getParent()).as("the job's folder is deleted").doesNotExist();
   }
 
   @Test
@@ -163,7 +182,7 @@ final class SdCliExecutorTest {
 
     JobResult result = executor(sdCli, models, settings()).run(claim, context);
 
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
+    assertHandedOver(result, StandInSdCli.PNG, "png");
     List<String> args = sdCli.arguments();
     assertThat(args.getLast()).endsWith(".png");
     assertThat(args)
@@ -200,7 +219,7 @@ final class SdCliExecutorTest {
     List<String> args = sdCli.arguments();
     assertThat(args).endsWith("-o", args.getLast());
     assertThat(args.getLast()).endsWith(".webp");
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.WEBP, "webp"));
+    assertHandedOver(result, StandInSdCli.WEBP, "webp");
   }
 
   @Test
@@ -214,7 +233,7 @@ final class SdCliExecutorTest {
         executor(sdCli, models, settings()).run(simpleClaim(withExt("JPEG")), context);
 
     assertThat(sdCli.arguments().getLast()).endsWith(".jpeg");
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.JPEG, "jpeg"));
+    assertHandedOver(result, StandInSdCli.JPEG, "jpeg");
   }
 
   @Test
@@ -228,7 +247,7 @@ final class SdCliExecutorTest {
     JobResult result = executor(sdCli, models, settings()).run(simpleClaim(), context);
 
     assertThat(sdCli.arguments().getLast()).endsWith(".webp");
-    assertThat(result).isEqualTo(new JobResult.Binary(StandInSdCli.PNG, "png"));
+    assertHandedOver(result, StandInSdCli.PNG, "png");
     assertThat(context.lines())
         .contains("warn sd-cli was asked for webp but wrote png; sending that");
   }

@@ -126,6 +126,7 @@ final class SyntheticExecutor implements Executor {
   private static String describe(JobResult result) {
     return switch (result) {
       case JobResult.Binary binary -> binary.size() + " bytes of " + binary.ext();
+      case JobResult.File file -> "a file of " + file.ext();
       case JobResult.Json json -> json.json().json().length() + " characters of JSON";
     };
   }
