@@ -1,9 +1,18 @@
 # Sourced by the root scripts: points JAVA_HOME at a JDK 25 or stops with a clear message.
 # Order: JAVA_HOME when it is a JDK 25, then the Temurin 25 that these machines carry, then any
 # JDK 25 under /usr/lib/jvm.
+# A candidate is checked by reading its `release` file (JAVA_VERSION="25…", written by every
+# OpenJDK build), in the shell itself: starting a JVM just to ask its version cost ~50 ms a call.
+# POSIX sh (mvnw runs under /bin/sh with set -euf).
 studio_worker_is_jdk25() {
-  [ -x "$1/bin/javac" ] || return 1
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | grep -q 'java.specification.version = 25$'
+  [ -x "$1/bin/javac" ] && [ -x "$1/bin/java" ] && [ -r "$1/release" ] || return 1
+  while IFS= read -r studio_worker_line || [ -n "$studio_worker_line" ]; do
+    case "$studio_worker_line" in
+      'JAVA_VERSION="25"' | 'JAVA_VERSION="25.'* | 'JAVA_VERSION="25-'*) return 0 ;;
+      JAVA_VERSION=*) return 1 ;;
+    esac
+  done < "$1/release"
+  return 1
 }
 studio_worker_find_jdk25() {
   if [ -n "${JAVA_HOME-}" ] && studio_worker_is_jdk25 "$JAVA_HOME"; then return 0; fi

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.studioworker.devstudio.DevStudio;
@@ -82,6 +83,94 @@ final class PackagedWorkerIT {
       } finally {
         process.destroyForcibly();
       }
+    }
+  }
+
+  /**
+   * The first {@code run} of a version records the JDK's AOT cache into {@code state/aot} as it
+   * exits (docs/performance.md); the next start maps it, and a verb that prints (here {@code
+   * --version}) prints only its own output with the cache in use.
+   */
+  @Test
+  void firstRunRecordsTheAotCacheAndTheNextStartMapsIt() throws Exception {
+    Path archive = PackagedInstall.archive();
+    String version = PackagedInstall.version(archive);
+    Path root = dir.resolve("root");
+    PackagedInstall.install(archive, dir.resolve("unpacked"), root);
+    Path aot = root.resolve("state/aot");
+
+    try (DevStudio studio = DevStudio.start(DevStudio.Options.defaults())) {
+      WorkerCredentials worker = studio.createWorker();
+      Path config = PackagedInstall.writeConfig(dir, studio, worker, null);
+      runUntilConnectedThenStop(root, config, studio, worker, dir.resolve("first.log"));
+      List<Path> caches = files(aot);
+      assertThat(caches)
+          .as(
+              "one cache, no temporary file left; first run's output:%n%s",
+              Files.readString(dir.resolve("first.log")))
+          .singleElement()
+          .satisfies(
+              f ->
+                  assertThat(f.getFileName().toString())
+                      .matches(java.util.regex.Pattern.quote(version) + "-[0-9]+\\.aot"));
+
+      // Another worker, so that waiting for its connection cannot see the first session's.
+      WorkerCredentials next = studio.createWorker();
+      Path nextConfig = PackagedInstall.writeConfig(dir, studio, next, null);
+      Path second = dir.resolve("second.log");
+      Process process = PackagedInstall.startRun(root, nextConfig, second, Map.of());
+      try {
+        studio.awaitConnected(next.workerId(), WAIT);
+        ProcessHandle jvm =
+            process
+                .toHandle()
+                .descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/bin/java")).orElse(false))
+                .findFirst()
+                .orElseThrow();
+        assertThat(Files.readString(Path.of("/proc/" + jvm.pid() + "/maps")))
+            .as("the worker's JVM maps the cache")
+            .contains(caches.get(0).getFileName().toString());
+        process.destroy();
+        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(second)).isZero();
+      } finally {
+        process.destroyForcibly();
+      }
+      assertThat(files(aot)).isEqualTo(caches);
+      assertThat(Files.readString(second)).doesNotContain("[aot]").doesNotContain("[cds]");
+    }
+
+    Process printVersion =
+        new ProcessBuilder(root.resolve("current/bin/studio-worker").toString(), "--version")
+            .redirectError(dir.resolve("version.err").toFile())
+            .start();
+    String out = new String(printVersion.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(printVersion.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(out).isEqualTo("studio-worker " + version + " (development build)\n");
+    assertThat(Files.readString(dir.resolve("version.err"))).isEmpty();
+  }
+
+  private static void runUntilConnectedThenStop(
+      Path root, Path config, DevStudio studio, WorkerCredentials worker, Path log)
+      throws Exception {
+    Process process = PackagedInstall.startRun(root, config, log, Map.of());
+    try {
+      studio.awaitConnected(worker.workerId(), WAIT);
+      process.destroy();
+      assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as("exited; output:%n%s", Files.readString(log))
+          .isTrue();
+      assertThat(process.exitValue()).as(Files.readString(log)).isZero();
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  /** Every entry of a folder, hidden ones included, sorted. */
+  private static List<Path> files(Path folder) throws Exception {
+    try (Stream<Path> entries = Files.list(folder)) {
+      return entries.sorted().toList();
     }
   }
 }
