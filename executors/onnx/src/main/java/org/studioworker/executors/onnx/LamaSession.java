@@ -45,6 +45,11 @@ final class LamaSession implements AutoCloseable {
     this.runtime = runtime;
   }
 
+  /** The runtime's one line for {@code status}: its version and provider. */
+  String detail() {
+    return runtime.detail();
+  }
+
   /** How many sessions were built so far: a second job of one model builds none. */
   synchronized int sessionsBuilt() {
     return sessionsBuilt;

@@ -3,6 +3,7 @@ package org.studioworker.executors.onnx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.spi.Claim;
 import org.studioworker.spi.EngineId;
@@ -22,43 +23,81 @@ import org.studioworker.spi.net.InputDownloads;
  * mask comes back with what the mask covers painted over, every pixel outside the mask's feather
  * unchanged (ENGINES.md, "onnx").
  *
- * <p>Advertises {@code image: ["onnx:*"]}, as the original. Runs one job at a time; {@link
- * #readiness} and {@link #serves} never block.
+ * <p>Advertises {@code image: ["onnx:*"]}, as the original. ONNX Runtime is loaded at the first
+ * job, not at start: a worker that waits for jobs does not hold its 24 MiB, nor spend its 100 ms
+ * of loading on the way to {@code hello}. Runs one job at a time; {@link #readiness} and {@link
+ * #serves} never block.
  */
 final class OnnxExecutor implements Executor {
   /** What the studio's capability matching reads: any model of this engine. */
   static final String ANY_MODEL = "onnx:*";
 
-  private final @Nullable LamaSession session;
-  private final String readiness;
+  private final Supplier<OrtHost.Loaded> loader;
+  private final String pending;
   private final InputDownloads downloads;
+  private volatile @Nullable LamaSession session;
+  private volatile @Nullable String problem;
 
   /**
-   * An executor on a loaded runtime, or one that says why it has none.
+   * An executor that loads the runtime at its first job.
    *
-   * @param runtime the runtime, or null when it did not load
-   * @param problem why the runtime did not load, when it did not
+   * @param loader loads the runtime; throws {@link IllegalStateException} with the reason when it
+   *     cannot
+   * @param pending the readiness until then ({@code ok: …, loaded at the first job})
    */
-  OnnxExecutor(
-      OrtHost.@Nullable Loaded runtime, @Nullable String problem, InputDownloads downloads) {
-    this.session = runtime == null ? null : new LamaSession(runtime);
-    this.readiness = runtime != null ? "ok: " + runtime.detail() : String.valueOf(problem);
+  OnnxExecutor(Supplier<OrtHost.Loaded> loader, String pending, InputDownloads downloads) {
+    this.loader = loader;
+    this.pending = pending;
     this.downloads = downloads;
+  }
+
+  /** An executor that cannot run here, and says why. */
+  static OnnxExecutor unable(String problem, InputDownloads downloads) {
+    OnnxExecutor executor =
+        new OnnxExecutor(
+            () -> {
+              throw new IllegalStateException(problem);
+            },
+            problem,
+            downloads);
+    executor.problem = problem;
+    return executor;
   }
 
   @Override
   public Map<TaskKind, List<String>> serves() {
-    return session == null ? Map.of() : Map.of(TaskKind.IMAGE, List.of(ANY_MODEL));
+    return problem != null ? Map.of() : Map.of(TaskKind.IMAGE, List.of(ANY_MODEL));
   }
 
   @Override
   public String readiness() {
-    return readiness;
+    String failed = problem;
+    LamaSession loaded = session;
+    return failed != null ? failed : loaded != null ? "ok: " + loaded.detail() : pending;
+  }
+
+  /** The session, the runtime loaded first when this is the first job. */
+  private synchronized LamaSession session() throws ExecutorException {
+    LamaSession loaded = session;
+    if (loaded == null && problem == null) {
+      try {
+        loaded = new LamaSession(loader.get());
+        session = loaded;
+      } catch (IllegalStateException e) {
+        problem = String.valueOf(e.getMessage());
+        System.getLogger("onnx").log(System.Logger.Level.WARNING, problem);
+      }
+    }
+    if (loaded == null) {
+      throw new ExecutorException("the onnx engine cannot run here: " + problem);
+    }
+    return loaded;
   }
 
   /** Sessions built so far (a second job of one model builds none). */
   int sessionsBuilt() {
-    return session == null ? 0 : session.sessionsBuilt();
+    LamaSession loaded = session;
+    return loaded == null ? 0 : loaded.sessionsBuilt();
   }
 
   @Override
@@ -73,10 +112,6 @@ final class OnnxExecutor implements Executor {
       throw new UnsupportedJobException(
           "the onnx engine runs only image jobs (object removal), not " + claim.task().kind());
     }
-    LamaSession lama = session;
-    if (lama == null) {
-      throw new ExecutorException("the onnx engine cannot run here: " + readiness);
-    }
     String initUrl = required("initImageUrl", image.initImageUrl());
     String maskUrl = required("maskUrl", image.maskUrl());
     ModelFile weights =
@@ -88,6 +123,7 @@ final class OnnxExecutor implements Executor {
                     new ExecutorException(
                         "onnx modelSource has no model file (the .onnx weights)"));
 
+    LamaSession lama = session();
     Path modelPath = context.modelFile(weights);
     cancelled(context);
     byte[] initBytes = downloads.fetch("initImageUrl", initUrl);
@@ -174,8 +210,9 @@ final class OnnxExecutor implements Executor {
 
   @Override
   public void close() {
-    if (session != null) {
-      session.close();
+    LamaSession loaded = session;
+    if (loaded != null) {
+      loaded.close();
     }
   }
 }

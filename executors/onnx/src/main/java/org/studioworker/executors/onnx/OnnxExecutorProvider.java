@@ -1,5 +1,6 @@
 package org.studioworker.executors.onnx;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.studioworker.spi.EngineId;
 import org.studioworker.spi.Executor;
@@ -11,10 +12,10 @@ import org.studioworker.spi.net.InputDownloads;
  * Provides the onnx engine ({@code modelSource.engine = onnx}): LaMa object removal on ONNX
  * Runtime.
  *
- * <p>Creating the executor loads ONNX Runtime (its natives copied to {@code
- * <models_root>/.onnxruntime/} on the first start) and probes CUDA when its GPU natives are
- * installed there. It never fails: when the runtime cannot load, the engine says why in {@code
- * readiness()} and serves nothing.
+ * <p>The executor loads ONNX Runtime at its first job (its natives copied to {@code
+ * <models_root>/.onnxruntime/} the first time) and probes CUDA then when its GPU natives are
+ * installed there. Creating it never fails: where the runtime cannot run, the engine says why in
+ * {@code readiness()} and serves nothing.
  */
 public final class OnnxExecutorProvider implements ExecutorProvider {
   /** Called by {@link java.util.ServiceLoader}; does no work. */
@@ -33,14 +34,25 @@ public final class OnnxExecutorProvider implements ExecutorProvider {
   @Override
   public Executor create(ExecutorEnvironment environment) {
     InputDownloads downloads = InputDownloads.create(InputDownloads.DEFAULT_MAX_BYTES);
-    try {
-      OrtHost.Loaded runtime =
-          OrtHost.load(environment.modelsRoot(), cudaDevice(environment.processEnv()));
-      return new OnnxExecutor(runtime, null, downloads);
-    } catch (IllegalStateException e) {
-      System.getLogger("onnx").log(System.Logger.Level.WARNING, e.getMessage());
-      return new OnnxExecutor(null, e.getMessage(), downloads);
+    String platform = OrtHost.platform();
+    if (platform == null) {
+      return OnnxExecutor.unable(
+          "this plugin carries ONNX Runtime for linux-x64 and linux-aarch64 only, not "
+              + System.getProperty("os.name")
+              + "/"
+              + System.getProperty("os.arch"),
+          downloads);
     }
+    Path modelsRoot = environment.modelsRoot();
+    int device = cudaDevice(environment.processEnv());
+    String where =
+        OrtHost.hasCudaNatives(modelsRoot, platform)
+            ? "the GPU natives are installed: CUDA device " + device + " is probed then"
+            : "on the CPU";
+    return new OnnxExecutor(
+        () -> OrtHost.load(modelsRoot, device),
+        "ok: ONNX Runtime " + OrtHost.ORT_VERSION + ", loaded at the first job (" + where + ")",
+        downloads);
   }
 
   /**

@@ -99,6 +99,11 @@ final class OrtHost {
     return modelsRoot.resolve(".onnxruntime").resolve(ORT_VERSION).resolve(platform + "-cuda");
   }
 
+  /** Whether an operator installed the GPU natives (docs/onnx.md); nothing is loaded. */
+  static boolean hasCudaNatives(Path modelsRoot, String platform) {
+    return holdsAll(cudaFolder(modelsRoot, platform), CUDA_LIBRARIES);
+  }
+
   /**
    * Loads the runtime, the first call only; later calls return what the first loaded.
    *

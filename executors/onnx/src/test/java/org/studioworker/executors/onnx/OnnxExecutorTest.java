@@ -72,9 +72,18 @@ final class OnnxExecutorTest {
   }
 
   @Test
-  void theRuntimeLoadedOnTheCpuFromTheCacheFolder() {
-    assertThat(executor.readiness()).isEqualTo("ok: ONNX Runtime 1.29.0 on the CPU");
-    assertThat(executor.serves()).isEqualTo(Map.of(TaskKind.IMAGE, List.of("onnx:*")));
+  void theRuntimeLoadsAtTheFirstJobOnTheCpuFromTheCacheFolder() throws Exception {
+    OnnxExecutor fresh =
+        (OnnxExecutor)
+            new OnnxExecutorProvider()
+                .create(new ExecutorEnvironment(TestImages.modelsRoot(), TestImages.modelsRoot()));
+    assertThat(fresh.readiness())
+        .isEqualTo("ok: ONNX Runtime 1.29.0, loaded at the first job (on the CPU)");
+    assertThat(fresh.serves()).isEqualTo(Map.of(TaskKind.IMAGE, List.of("onnx:*")));
+    String png = images.serve("/first.png", TestImages.png(TestImages.pattern(32, 32)));
+    fresh.run(claim(removal(png, png, 32, 32, "webp"), List.of(model())), context(OnnxModels.fakeLama(1f, 0f)));
+    assertThat(fresh.readiness()).isEqualTo("ok: ONNX Runtime 1.29.0 on the CPU");
+    fresh.close();
     Path cache = OrtHost.cpuFolder(TestImages.modelsRoot(), OrtHost.platform());
     assertThat(cache.resolve("libonnxruntime.so")).isRegularFile();
     assertThat(cache.resolve("libonnxruntime4j_jni.so")).isRegularFile();
@@ -95,7 +104,7 @@ final class OnnxExecutorTest {
 
   @Test
   void withoutCudaTheProbeFallsBackToTheCpuAndSaysWhy() {
-    OrtHost.Loaded cpu = OrtHost.load(TestImages.modelsRoot(), -1);
+    OrtHost.Loaded cpu = OrtHost.load(TestImages.modelsRoot(), 0);
     OrtHost.Loaded probed = OrtHost.probe(cpu.environment(), 0);
     assertThat(probed.provider()).isEqualTo(OrtHost.Provider.CPU);
     assertThat(probed.detail()).startsWith("ONNX Runtime 1.29.0 on the CPU (CUDA did not start: ");
