@@ -40,9 +40,12 @@ import org.studioworker.devstudio.WireFrame;
 import org.studioworker.devstudio.WorkerCredentials;
 import org.studioworker.protocol.Capabilities;
 import org.studioworker.protocol.FrameCodec;
+import org.studioworker.protocol.LogEntry;
 import org.studioworker.protocol.StudioFrame;
 import org.studioworker.protocol.WorkerFrame;
 import org.studioworker.runtime.http.StudioHttp;
+import org.studioworker.runtime.lifecycle.LoopSchedule;
+import org.studioworker.runtime.logs.LogShipQueue;
 import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.status.Traffic;
 import org.studioworker.spi.ChatMessage;
@@ -78,6 +81,11 @@ final class FiguresBenchmark {
 
   /** Jobs per run, queued at once, for the back-to-back figure. */
   private static final int BACK_TO_BACK_JOBS = 200;
+
+  /** Log shipping: lines a second, seconds a phase; the ship queue's capacity (its cap). */
+  private static final int LOG_RATE = 10_000;
+
+  private static final int LOG_SECONDS = 3;
 
   private static final String SD_MODEL = "bench-diffusion";
   private static final String CURL_MODEL = "curl-floor";
@@ -146,7 +154,10 @@ final class FiguresBenchmark {
     Process sleeper = null;
     try (FloorServer floor = FloorServer.start(dir, files);
         DevStudio studio =
-            DevStudio.start(DevStudio.Options.defaults().withMaxBodyBytes(256L << 20))) {
+            DevStudio.start(
+                DevStudio.Options.defaults()
+                    .withMaxBodyBytes(256L << 20)
+                    .withMaxLogEntries(100_000))) {
       System.out.println("measuring start-up and --version");
       List<Double> helloStarts = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
@@ -161,20 +172,11 @@ final class FiguresBenchmark {
           sleeper = BenchProcesses.hello(java, helloClasses).start();
           BenchProcesses.firstLine(sleeper, WAIT);
         }
-        credentials = studio.createWorker();
-        Path workerDir = Files.createDirectories(dir.resolve("worker-" + i));
-        Files.createDirectories(workerDir.resolve("models"));
-        Files.writeString(workerDir.resolve("models/sd-cpp-models.txt"), SD_MODEL + "\n");
-        Path config = PackagedInstall.writeConfig(workerDir, studio, credentials, null);
-        Instant started = Instant.now();
-        worker = PackagedInstall.startRun(root, config, workerDir.resolve("worker.log"), workerEnv);
+        Started started = startWorker(studio, i);
+        worker = started.process();
+        credentials = started.credentials();
         String id = credentials.workerId();
-        WireFrame hello =
-            studio.awaitFrame(
-                id,
-                f -> f.direction() == WireFrame.Direction.RECEIVED && f.type().equals("hello"),
-                WAIT);
-        workerStarts.add(Duration.between(started, hello.at()).toNanos() / 1e6);
+        workerStarts.add(started.millisToHello());
         if (!last) {
           studio.awaitConnected(id, WAIT);
           BenchProcesses.stop(worker);
@@ -232,12 +234,8 @@ final class FiguresBenchmark {
       }
       System.out.println("measuring the 512 MiB download");
       guarded("512 MiB model download, verified", () -> download(floor, modelSha));
-      rows.add(
-          Row.na(
-              "log shipping at 10 000 lines/s",
-              "not measurable with the pieces that exist: nothing makes the packaged worker log"
-                  + " 10 000 lines/s (sd-cli lines pass at 1 per 2 s, the synthetic engine logs 2"
-                  + " per job, the log interval is not configurable)"));
+      System.out.println("measuring log shipping");
+      guarded(LOG_FIGURE, () -> logShipping(studio));
     } finally {
       BenchProcesses.stop(worker);
       BenchProcesses.stop(sleeper);
@@ -246,6 +244,37 @@ final class FiguresBenchmark {
   }
 
   // ---------------------------------------------------------------- start-up and --version
+
+  /** A packaged worker started by {@link #startWorker}, and how long it took to say hello. */
+  private record Started(Process process, WorkerCredentials credentials, double millisToHello) {}
+
+  /**
+   * Starts {@code bin/studio-worker run} as a new worker identity with a config of its own, and
+   * waits for the studio to record its {@code hello}.
+   */
+  private Started startWorker(DevStudio studio, int n) throws Exception {
+    WorkerCredentials credentials = studio.createWorker();
+    Path workerDir = Files.createDirectories(dir.resolve("worker-" + n));
+    Files.createDirectories(workerDir.resolve("models"));
+    Files.writeString(workerDir.resolve("models/sd-cpp-models.txt"), SD_MODEL + "\n");
+    Path config = PackagedInstall.writeConfig(workerDir, studio, credentials, null);
+    Path log = workerDir.resolve("worker.log");
+    Instant started = Instant.now();
+    Process process = PackagedInstall.startRun(root, config, log, workerEnv);
+    try {
+      WireFrame hello =
+          studio.awaitFrame(
+              credentials.workerId(),
+              f -> f.direction() == WireFrame.Direction.RECEIVED && f.type().equals("hello"),
+              WAIT);
+      return new Started(
+          process, credentials, Duration.between(started, hello.at()).toNanos() / 1e6);
+    } catch (IllegalStateException e) {
+      BenchProcesses.stop(process);
+      throw new IllegalStateException(
+          e.getMessage() + "; worker output:\n" + Files.readString(log), e);
+    }
+  }
 
   private double helloStartMillis() throws Exception {
     long start = System.nanoTime();
@@ -573,6 +602,115 @@ final class FiguresBenchmark {
         mbps(median(ours)),
         "`curl` + `openssl dgst -sha256` " + mbps(median(floors)),
         ratio(median(ours), median(floors)));
+  }
+
+  // ---------------------------------------------------------------- log shipping
+
+  private static final String LOG_FIGURE = "log shipping at 10 000 lines/s";
+
+  /**
+   * The daemon in a JVM of its own ({@link LogShipProbe}) logs first below the shipper's cap (one
+   * batch of {@link LogShipQueue#MAX_BATCH} per {@code logFlush} of the standard schedule): every
+   * line must reach the studio; then at {@link #LOG_RATE} lines a second, above the cap: the ship
+   * queue drops what it cannot hold and the heap after a GC must stay flat.
+   */
+  private Row logShipping(DevStudio studio) throws Exception {
+    LoopSchedule schedule = LoopSchedule.standard();
+    long cap = LogShipQueue.MAX_BATCH * 1_000_000_000L / schedule.logFlush().toNanos();
+    int below = (int) (cap * 8 / 10);
+    WorkerCredentials credentials = studio.createWorker();
+    Path workerDir = Files.createDirectories(dir.resolve("log-worker"));
+    Path config = PackagedInstall.writeConfig(workerDir, studio, credentials, null);
+    Path results = workerDir.resolve("results.txt");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(BenchProcesses.JVM_OPTIONS);
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            LogShipProbe.class.getName(),
+            config.toString(),
+            results.toString(),
+            Integer.toString(below),
+            Integer.toString(LOG_RATE),
+            Integer.toString(LOG_SECONDS)));
+    Process probe =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(workerDir.resolve("probe.log").toFile())
+            .start();
+    try (OutputStream control = probe.getOutputStream()) {
+      String id = credentials.workerId();
+      studio.awaitConnected(id, WAIT);
+      control.write("below\n".getBytes(StandardCharsets.US_ASCII));
+      control.flush();
+      awaitLines(results, 1, Duration.ofSeconds(LOG_SECONDS).plus(WAIT));
+      long sentBelow = Long.parseLong(Files.readAllLines(results).get(0).split(" ")[1]);
+      // Every line below the cap must arrive: wait until they are all in, or 10 s have passed.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      long gotBelow = countShipped(studio, id, "bench-below ");
+      while (gotBelow < sentBelow && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        gotBelow = countShipped(studio, id, "bench-below ");
+      }
+      control.write("above\n".getBytes(StandardCharsets.US_ASCII));
+      control.flush();
+      awaitLines(results, 3, Duration.ofSeconds(LOG_SECONDS).plus(WAIT));
+      List<String> lines = Files.readAllLines(results);
+      long sentAbove = Long.parseLong(lines.get(1).split(" ")[1]);
+      String[] heap = lines.get(2).split(" ");
+      List<String> mib = new ArrayList<>();
+      for (int i = 1; i < heap.length; i++) {
+        mib.add(String.format("%.1f", Long.parseLong(heap[i]) / 1048576.0));
+      }
+      Thread.sleep(schedule.logFlush().multipliedBy(2));
+      long gotAbove = countShipped(studio, id, "bench-above ");
+      return new Row(
+          LOG_FIGURE + " (the daemon in a JVM of its own, " + LOG_SECONDS + " s a phase)",
+          String.format(
+              "below the cap (%d lines/s; cap %d lines/s): %d of %d lost. At %d lines/s: %d of"
+                  + " %d shipped by %d s after (the rest dropped by the queue of %d, or still in"
+                  + " it); heap after GC every 0.5 s, MiB: %s",
+              below,
+              cap,
+              sentBelow - gotBelow,
+              sentBelow,
+              LOG_RATE,
+              gotAbove,
+              sentAbove,
+              schedule.logFlush().multipliedBy(2).toSeconds(),
+              LogShipQueue.DEFAULT_CAPACITY,
+              String.join(", ", mib)),
+          "0 lost below the cap; heap flat above it",
+          (sentBelow == gotBelow ? "0 lost" : (sentBelow - gotBelow) + " lost")
+              + "; heap "
+              + mib.getFirst()
+              + " → "
+              + mib.getLast()
+              + " MiB");
+    } finally {
+      BenchProcesses.stop(probe);
+    }
+  }
+
+  private static long countShipped(DevStudio studio, String workerId, String prefix) {
+    return studio.logs(workerId).stream()
+        .map(LogEntry::message)
+        .filter(m -> m.startsWith(prefix))
+        .distinct()
+        .count();
+  }
+
+  /** Waits until {@code file} has {@code lines} lines, checking every 100 ms. */
+  private static void awaitLines(Path file, int lines, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!Files.exists(file) || Files.readAllLines(file).size() < lines) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the log probe wrote no result within " + timeout);
+      }
+      Thread.sleep(100);
+    }
   }
 
   // ---------------------------------------------------------------- set-up
