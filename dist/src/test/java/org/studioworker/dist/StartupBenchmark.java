@@ -1,18 +1,10 @@
 package org.studioworker.dist;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.studioworker.devstudio.DevStudio;
 import org.studioworker.devstudio.WorkerCredentials;
 
@@ -29,28 +21,13 @@ import org.studioworker.devstudio.WorkerCredentials;
 final class StartupBenchmark {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-  /** The launcher's own JVM options (bin/studio-worker), so that only the program differs. */
-  private static final List<String> JVM_OPTIONS =
-      List.of(
-          "-XX:+UseSerialGC", "-Xms16m", "-Xmx512m", "-XX:MaxMetaspaceSize=128m", "-Xshare:auto");
-
-  private static final String HELLO =
-      """
-      public final class Hello {
-        public static void main(String[] args) throws Exception {
-          System.out.println("hello");
-          System.out.flush();
-          Thread.currentThread().join(); // idle until killed
-        }
-      }
-      """;
-
   private StartupBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int idleSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     Path archive =
-        (args.length > 1 ? Path.of(args[1]) : findArchive(Path.of("dist/target"))).toAbsolutePath();
+        (args.length > 1 ? Path.of(args[1]) : BenchProcesses.findArchive(Path.of("dist/target")))
+            .toAbsolutePath();
     Path dir = Files.createTempDirectory("startup-benchmark-");
     System.out.printf("archive %s, idle %d s, scratch %s%n", archive, idleSeconds, dir);
 
@@ -58,37 +35,15 @@ final class StartupBenchmark {
     PackagedInstall.install(archive, dir.resolve("unpacked"), root);
     Path java = root.resolve("current/runtime/bin/java").toRealPath();
 
-    Path classes = Files.createDirectories(dir.resolve("hello"));
-    Path source = classes.resolve("Hello.java");
-    Files.writeString(source, HELLO, StandardCharsets.UTF_8);
-    // Compiled by the JDK running this class: the jlink runtime has no compiler.
-    Process javac =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
-                "--release",
-                "25",
-                "-d",
-                classes.toString(),
-                source.toString())
-            .inheritIO()
-            .start();
-    if (javac.waitFor() != 0) {
-      throw new IllegalStateException("javac failed: " + javac.exitValue());
-    }
+    Path classes = BenchProcesses.compileHello(dir);
 
     Process hello = null;
     Process worker = null;
     try (DevStudio studio = DevStudio.start(DevStudio.Options.defaults())) {
       // Hello-world first, alone, so that the two start-ups do not share the cores.
-      List<String> helloCommand = new ArrayList<>();
-      helloCommand.add(java.toString());
-      helloCommand.addAll(JVM_OPTIONS);
-      helloCommand.addAll(List.of("-cp", classes.toString(), "Hello"));
       long helloStart = System.nanoTime();
-      hello = new ProcessBuilder(helloCommand).redirectErrorStream(true).start();
-      BufferedReader helloOut =
-          new BufferedReader(new InputStreamReader(hello.getInputStream(), StandardCharsets.UTF_8));
-      String line = helloOut.readLine();
+      hello = BenchProcesses.hello(java, classes).start();
+      String line = BenchProcesses.firstLine(hello, START_TIMEOUT);
       long helloMillis = (System.nanoTime() - helloStart) / 1_000_000;
       if (!"hello".equals(line)) {
         throw new IllegalStateException("hello-world printed " + line);
@@ -107,17 +62,17 @@ final class StartupBenchmark {
             e.getMessage() + "; worker output:\n" + Files.readString(log), e);
       }
       long workerMillis = (System.nanoTime() - workerStart) / 1_000_000;
-      ProcessHandle workerJvm = javaChild(worker.toHandle());
+      ProcessHandle workerJvm = BenchProcesses.javaChild(worker.toHandle());
 
       // Idle, connected; waitFor returns early only if the worker died.
       if (worker.waitFor(idleSeconds, TimeUnit.SECONDS)) {
         throw new IllegalStateException("worker exited; output:\n" + Files.readString(log));
       }
-      if (!welcomed(studio, credentials.workerId())) {
+      if (!BenchProcesses.welcomed(studio, credentials.workerId())) {
         throw new IllegalStateException("worker no longer connected");
       }
-      long workerRss = rssKib(workerJvm.pid());
-      long helloRss = rssKib(hello.pid());
+      long workerRss = BenchProcesses.rssKib(workerJvm.pid());
+      long helloRss = BenchProcesses.rssKib(hello.pid());
 
       System.out.println();
       System.out.printf(
@@ -131,58 +86,9 @@ final class StartupBenchmark {
           "| %-52s | %13d | %26.1f |%n",
           "studio-worker run (start to welcome)", workerMillis, workerRss / 1024.0);
     } finally {
-      if (worker != null) {
-        worker.destroy();
-        worker.waitFor(30, TimeUnit.SECONDS);
-        worker.destroyForcibly();
-      }
-      if (hello != null) {
-        hello.destroyForcibly();
-        hello.waitFor(30, TimeUnit.SECONDS);
-      }
-      deleteTree(dir);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
-  }
-
-  private static boolean welcomed(DevStudio studio, String workerId) {
-    return studio.connectedWorkers().stream()
-        .anyMatch(w -> w.workerId().equals(workerId) && w.welcomed());
-  }
-
-  /** The launcher's JVM: its descendant whose command is a {@code java} binary. */
-  private static ProcessHandle javaChild(ProcessHandle launcher) {
-    return launcher
-        .descendants()
-        .filter(p -> p.info().command().map(c -> c.endsWith("/bin/java")).orElse(false))
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no java process under " + launcher.pid()));
-  }
-
-  /** {@code VmRSS} of a process, in KiB, from {@code /proc/<pid>/status}. */
-  private static long rssKib(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").strip());
-      }
-    }
-    throw new IllegalStateException("no VmRSS for " + pid);
-  }
-
-  private static Path findArchive(Path target) throws IOException {
-    try (Stream<Path> files = Files.list(target)) {
-      return files
-          .filter(f -> f.getFileName().toString().matches("studio-worker-.*-linux-x64\\.tar\\.gz"))
-          .findFirst()
-          .orElseThrow(
-              () -> new IllegalStateException("no archive in " + target + "; run package first"));
+      BenchProcesses.stop(worker);
+      BenchProcesses.stop(hello);
+      BenchProcesses.deleteTree(dir);
     }
   }
 }
