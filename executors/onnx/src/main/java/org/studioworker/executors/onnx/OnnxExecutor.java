@@ -24,8 +24,8 @@ import org.studioworker.spi.net.InputDownloads;
  * unchanged (ENGINES.md, "onnx").
  *
  * <p>Advertises {@code image: ["onnx:*"]}, as the original. ONNX Runtime is loaded at the first
- * job, not at start: a worker that waits for jobs does not hold its 24 MiB, nor spend its 100 ms
- * of loading on the way to {@code hello}. Runs one job at a time; {@link #readiness} and {@link
+ * job, not at start: a worker that waits for jobs does not hold its 24 MiB, nor spend its 100 ms of
+ * loading on the way to {@code hello}. Runs one job at a time; {@link #readiness} and {@link
  * #serves} never block.
  */
 final class OnnxExecutor implements Executor {

@@ -81,7 +81,9 @@ final class OnnxExecutorTest {
         .isEqualTo("ok: ONNX Runtime 1.29.0, loaded at the first job (on the CPU)");
     assertThat(fresh.serves()).isEqualTo(Map.of(TaskKind.IMAGE, List.of("onnx:*")));
     String png = images.serve("/first.png", TestImages.png(TestImages.pattern(32, 32)));
-    fresh.run(claim(removal(png, png, 32, 32, "webp"), List.of(model())), context(OnnxModels.fakeLama(1f, 0f)));
+    fresh.run(
+        claim(removal(png, png, 32, 32, "webp"), List.of(model())),
+        context(OnnxModels.fakeLama(1f, 0f)));
     assertThat(fresh.readiness()).isEqualTo("ok: ONNX Runtime 1.29.0 on the CPU");
     fresh.close();
     Path cache = OrtHost.cpuFolder(TestImages.modelsRoot(), OrtHost.platform());
