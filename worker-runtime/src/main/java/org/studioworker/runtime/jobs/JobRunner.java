@@ -334,14 +334,8 @@ public final class JobRunner {
     String jobId = claim.jobId();
     Instant started = clock.instant();
     String prompt = claim.task().prompt();
-    board.currentJob(
-        new CurrentJob(
-            jobId,
-            claim.task().kind(),
-            claim.model(),
-            claim.modelSource().engine().name(),
-            CurrentJob.preview(prompt),
-            started));
+    CurrentJob current = CurrentJob.of(claim, started);
+    board.currentJob(current);
     Ending ending = new Ending(jobId, generation);
     JobResult delivered = null;
     try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
@@ -397,20 +391,10 @@ public final class JobRunner {
       ending.detail = "interrupted while delivering the result";
       Thread.currentThread().interrupt();
     } finally {
-      Duration took = Duration.between(started, clock.instant());
+      JobRecord record = current.finished("studio", ending.outcome, ending.detail, clock.instant());
+      Duration took = record.took();
       board.currentJob(null);
-      board.finished(
-          new JobRecord(
-              jobId,
-              claim.task().kind(),
-              claim.model(),
-              CurrentJob.preview(prompt),
-              "studio",
-              ending.outcome,
-              ending.detail,
-              started,
-              clock.instant(),
-              took));
+      board.finished(record);
       log.info(
           "job finished {} outcome={} took={} ms{}",
           jobId,

@@ -243,14 +243,8 @@ public final class LocalJobService implements LocalJobs {
       String jobId = claim.jobId();
       Instant started = clock.instant();
       String prompt = claim.task().prompt();
-      board.currentJob(
-          new CurrentJob(
-              jobId,
-              claim.task().kind(),
-              claim.model(),
-              claim.modelSource().engine().name(),
-              CurrentJob.preview(prompt),
-              started));
+      CurrentJob current = CurrentJob.of(claim, started);
+      board.currentJob(current);
       try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
         log.info(
             "local job {} started: {} with model {} via {}",
@@ -261,22 +255,13 @@ public final class LocalJobService implements LocalJobs {
         try {
           execute();
         } finally {
-          Duration took = Duration.between(started, clock.instant());
+          JobRecord record =
+              current.finished(StatusBoard.LOCAL, recordOutcome, detail, clock.instant());
+          Duration took = record.took();
           // The bookkeeping first, the gate after (the caller's try-with-resources).
           running.set(null);
           board.currentJob(null);
-          board.finished(
-              new JobRecord(
-                  jobId,
-                  claim.task().kind(),
-                  claim.model(),
-                  CurrentJob.preview(prompt),
-                  StatusBoard.LOCAL,
-                  recordOutcome,
-                  detail,
-                  started,
-                  clock.instant(),
-                  took));
+          board.finished(record);
           log.info(
               "job finished {} outcome={} took={} ms{}",
               jobId,
