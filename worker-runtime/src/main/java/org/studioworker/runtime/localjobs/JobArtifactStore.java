@@ -37,6 +37,13 @@ public final class JobArtifactStore implements JobArtifacts {
   /** The largest image result file read from disk for a thumbnail. */
   static final long MAX_IMAGE_FILE_BYTES = 64L * 1024 * 1024;
 
+  /**
+   * The largest result a thumbnail is made of: 16 megapixels (4096²) decode to 64 MiB of pixels,
+   * twice over while ImageIO hands them on, which the daemon's heap limit can spare; a larger
+   * result gets no thumbnail rather than risk the heap.
+   */
+  static final long MAX_THUMBNAIL_SOURCE_PIXELS = 16L << 20;
+
   /** The extensions of the image files a thumbnail is made of. */
   private static final Set<String> IMAGE_EXTS = Set.of("png", "webp", "jpg", "jpeg");
 
@@ -155,7 +162,8 @@ public final class JobArtifactStore implements JobArtifacts {
     }
     byte[] png;
     try {
-      ImageDecoder.Decoded image = ImageDecoder.decode("the result of job " + jobId, encoded);
+      ImageDecoder.Decoded image =
+          ImageDecoder.decode("the result of job " + jobId, encoded, MAX_THUMBNAIL_SOURCE_PIXELS);
       png = thumbnailOf(image);
     } catch (ExecutorException | RuntimeException e) {
       log.debug("job {}: no thumbnail: {}", jobId, e.getMessage());

@@ -79,6 +79,17 @@ public final class ImageDecoder {
    *     {@link #MAX_PIXELS}, or does not decode
    */
   public static Decoded decode(String what, byte[] data) throws ExecutorException {
+    return decode(what, data, MAX_PIXELS);
+  }
+
+  /**
+   * Decodes {@code data}, refusing from its header an image of more than {@code maxPixels} (at most
+   * {@link #MAX_PIXELS}): a caller that needs only a small picture bounds what it decodes.
+   *
+   * @throws ExecutorException as {@link #decode(String, byte[])}
+   */
+  public static Decoded decode(String what, byte[] data, long maxPixels) throws ExecutorException {
+    long limit = Math.min(maxPixels, MAX_PIXELS);
     Format format = Format.sniff(data);
     if (format == Format.UNKNOWN) {
       throw new ExecutorException(
@@ -89,7 +100,7 @@ public final class ImageDecoder {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
       reader.setInput(in, true, true);
       long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-      if (pixels > MAX_PIXELS) {
+      if (pixels > limit) {
         throw new ExecutorException(
             what
                 + " is "
@@ -97,7 +108,7 @@ public final class ImageDecoder {
                 + "x"
                 + reader.getHeight(0)
                 + ", more than the limit of "
-                + (MAX_PIXELS >> 20)
+                + (limit >> 20)
                 + " megapixels");
       }
       BufferedImage image = reader.read(0);

@@ -102,5 +102,9 @@ final class ImageDecoderTest {
     ByteBuffer.wrap(png, 16, 8).putInt(20000).putInt(20000);
     assertThatThrownBy(() -> ImageDecoder.decode("initImageUrl", png))
         .hasMessage("initImageUrl is 20000x20000, more than the limit of 64 megapixels");
+    // A caller's own lower limit: 5000×5000 is over 16 megapixels.
+    ByteBuffer.wrap(png, 16, 8).putInt(5000).putInt(5000);
+    assertThatThrownBy(() -> ImageDecoder.decode("the result", png, 16L << 20))
+        .hasMessage("the result is 5000x5000, more than the limit of 16 megapixels");
   }
 }

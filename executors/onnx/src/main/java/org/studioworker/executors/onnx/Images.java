@@ -11,6 +11,12 @@ import org.studioworker.spi.image.WebpLosslessEncoder;
  * content), and the result, encoded as PNG or lossless WebP. Thread-safe.
  */
 final class Images {
+  /**
+   * The largest input decoded: 16 megapixels (4096²). Its pixels take 64 MiB, and the pipeline
+   * holds a few copies at the task's size; the package's heap limit is 512 MiB.
+   */
+  static final long MAX_PIXELS = 16L << 20;
+
   private Images() {}
 
   /**
@@ -21,7 +27,7 @@ final class Images {
    *     does not decode
    */
   static Raster decode(String what, byte[] data) throws ExecutorException {
-    ImageDecoder.Decoded image = ImageDecoder.decode(what, data);
+    ImageDecoder.Decoded image = ImageDecoder.decode(what, data, MAX_PIXELS);
     int[] rgb = image.argb();
     for (int i = 0; i < rgb.length; i++) {
       rgb[i] &= 0xFFFFFF;
