@@ -21,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  * headers and a few bytes and then goes quiet blocks the reader for good, and the request timeout
  * covers only the wait for the headers.
  *
- * <p>Demand is one list of buffers at a time, so at most one chunk of the server's data is held
- * here. One thread reads; {@link #close} may come from any thread. A read is interruptible: an
- * interrupt cancels the body and throws {@link InterruptedIOException} with the flag kept set.
+ * <p>Demand is one list of buffers at a time by default, so at most one chunk of the server's data
+ * is held here; {@link #of(Flow.Publisher, Duration, long, int)} lets a large download ask for a
+ * few more ahead, so that the client can hand chunks over while the reader is busy writing. One
+ * thread reads; {@link #close} may come from any thread. A read is interruptible: an interrupt
+ * cancels the body and throws {@link InterruptedIOException} with the flag kept set.
  */
 public final class BodyStream extends InputStream implements Flow.Subscriber<List<ByteBuffer>> {
   /** A body that stalled: no byte for the idle timeout. */
@@ -57,12 +59,16 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
   private record Wake() implements Signal {}
 
   /**
-   * Unbounded in type, bounded by demand: one list of data (demand is 1), the end, close's wake.
+   * Unbounded in type, bounded by demand: at most {@link #prefetch} lists of data, the end, close's
+   * wake.
    */
   private final LinkedBlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
 
   private final Duration idleTimeout;
   private final long maxBytes;
+
+  /** How many lists are asked for ahead: the most that {@link #queue} holds. */
+  private final int prefetch;
 
   private volatile Flow.@Nullable Subscription subscription;
 
@@ -78,15 +84,19 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
 
   private volatile boolean closed;
 
-  private BodyStream(Duration idleTimeout, long maxBytes) {
+  private BodyStream(Duration idleTimeout, long maxBytes, int prefetch) {
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("idle timeout must be positive");
     }
     if (maxBytes < 0) {
       throw new IllegalArgumentException("max bytes must be 0 or more");
     }
+    if (prefetch < 1) {
+      throw new IllegalArgumentException("prefetch must be 1 or more");
+    }
     this.idleTimeout = idleTimeout;
     this.maxBytes = maxBytes;
+    this.prefetch = prefetch;
   }
 
   /**
@@ -97,7 +107,19 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
    */
   public static BodyStream of(
       Flow.Publisher<List<ByteBuffer>> body, Duration idleTimeout, long maxBytes) {
-    BodyStream stream = new BodyStream(idleTimeout, maxBytes);
+    return of(body, idleTimeout, maxBytes, 1);
+  }
+
+  /**
+   * Subscribes a new stream to {@code body} that asks for up to {@code prefetch} lists of buffers
+   * ahead of the reader (one more each time the reader finishes one), so at most {@code prefetch}
+   * chunks of the server's data are held here.
+   *
+   * @param prefetch how many lists may wait for the reader; 1 or more
+   */
+  public static BodyStream of(
+      Flow.Publisher<List<ByteBuffer>> body, Duration idleTimeout, long maxBytes, int prefetch) {
+    BodyStream stream = new BodyStream(idleTimeout, maxBytes, prefetch);
     body.subscribe(stream);
     return stream;
   }
@@ -129,7 +151,7 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
       cancel();
       return;
     }
-    s.request(1);
+    s.request(prefetch);
   }
 
   @Override
@@ -172,6 +194,32 @@ public final class BodyStream extends InputStream implements Flow.Subscriber<Lis
       throw fail(new TooLargeException("the body is larger than " + maxBytes + " bytes"));
     }
     return n;
+  }
+
+  /**
+   * Bytes that the next reads return without waiting: what is left of the list being read, or else
+   * of the next list when it has already arrived. Reader thread only.
+   */
+  @Override
+  public int available() {
+    if (closed || failure != null || ended) {
+      return 0;
+    }
+    long left = remaining(current, index);
+    if (left == 0 && queue.peek() instanceof Data data) {
+      left = remaining(data.buffers(), 0);
+    }
+    return (int) Math.min(left, Integer.MAX_VALUE);
+  }
+
+  private static long remaining(@Nullable List<ByteBuffer> buffers, int from) {
+    long left = 0;
+    if (buffers != null) {
+      for (int i = from; i < buffers.size(); i++) {
+        left += buffers.get(i).remaining();
+      }
+    }
+    return left;
   }
 
   /** The buffer to read from, waiting for the next list when needed; null at the end. */

@@ -49,6 +49,33 @@ final class BodyStreamTest {
   }
 
   @Test
+  void aPrefetchAsksForThatManyListsAheadAndNoMore() throws IOException {
+    ScriptedBody body =
+        ScriptedBody.completing(bytes("ab"), bytes("cd"), bytes("ef"), bytes("gh"), bytes("ij"));
+
+    try (BodyStream stream = BodyStream.of(body, LONG, 100, 3)) {
+      assertThat(new String(stream.readAllBounded(), StandardCharsets.UTF_8))
+          .isEqualTo("abcdefghij");
+    }
+    assertThat(body.maxOutstanding()).as("three lists at a time").isEqualTo(3);
+  }
+
+  @Test
+  void availableCountsWhatHasArrivedAndNeverWaits() throws IOException {
+    ScriptedBody body = ScriptedBody.stalling(bytes("ab"), bytes("cde"));
+
+    try (BodyStream stream = BodyStream.of(body, SHORT_IDLE, 100, 2)) {
+      assertThat(stream.available()).as("the first list, not yet read").isEqualTo(2);
+      assertThat(stream.read()).isEqualTo('a');
+      assertThat(stream.available()).isEqualTo(1);
+      assertThat(stream.read()).isEqualTo('b');
+      assertThat(stream.available()).as("the next list has arrived").isEqualTo(3);
+      assertThat(stream.read(new byte[10], 0, 10)).isEqualTo(3);
+      assertThat(stream.available()).as("nothing more has arrived").isZero();
+    }
+  }
+
+  @Test
   void aBodyOfExactlyTheCapIsRead() throws IOException {
     ScriptedBody body = ScriptedBody.completing(bytes("abc"), bytes("de"));
 
@@ -228,6 +255,8 @@ final class BodyStreamTest {
     assertThatThrownBy(() -> BodyStream.of(body, Duration.ZERO, 1))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> BodyStream.of(body, LONG, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BodyStream.of(body, LONG, 1, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
