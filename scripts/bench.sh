@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The figures of issue 15 next to their floors, one table (docs/performance.md).
+# The worker's performance figures next to their floors, one table (docs/performance.md).
 # Usage: scripts/bench.sh [runs (5)] [idle seconds (20)]
 # Builds the package and the dist test classes (no install), then runs FiguresBenchmark.
 # Needs node, curl and openssl on the PATH. Pass -o in MAVEN_ARGS to build offline.

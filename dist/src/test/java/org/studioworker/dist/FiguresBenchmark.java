@@ -58,9 +58,9 @@ import org.studioworker.spi.Task;
 import org.studioworker.spi.TaskKind;
 
 /**
- * The figures of issue 15, each next to its floor measured in the same run, printed as one table
- * (docs/performance.md has the command, a result and what each row measures). Not a test: {@code
- * ./mvnw verify} does not run it.
+ * The worker's performance figures, each next to its floor measured in the same run, printed as one
+ * table (docs/performance.md has the command, a result and what each row measures). Not a test:
+ * {@code ./mvnw verify} does not run it.
  *
  * <p>Arguments: {@code [runs (5)] [idle seconds (20)] [archive
  * (dist/target/studio-worker-*-linux-x64.tar.gz)]}. Every figure is the median of {@code runs}
