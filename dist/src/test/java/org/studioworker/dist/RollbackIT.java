@@ -196,9 +196,15 @@ final class RollbackIT {
                     assertThat(Files.readString(log))
                         .as("the launcher's output")
                         .contains("rolling back from " + newVersion));
-        assertThat(PackagedInstall.current(root)).isEqualTo(oldVersion);
+        // The launcher says so first, then switches `current` and writes its state files.
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> {
+                  assertThat(PackagedInstall.current(root)).isEqualTo(oldVersion);
+                  assertThat(root.resolve("state/probation")).doesNotExist();
+                });
         assertThat(Files.readAllLines(root.resolve("state/refused"))).containsExactly(newVersion);
-        assertThat(root.resolve("state/probation")).doesNotExist();
 
         // The old version is back: a new socket, welcomed, that completes a job.
         WorkerSnapshot back =
