@@ -36,12 +36,7 @@ public final class OnnxExecutorProvider implements ExecutorProvider {
     InputDownloads downloads = InputDownloads.create(InputDownloads.DEFAULT_MAX_BYTES);
     String platform = OrtHost.platform();
     if (platform == null) {
-      return OnnxExecutor.unable(
-          "this plugin carries ONNX Runtime for linux-x64 and linux-aarch64 only, not "
-              + System.getProperty("os.name")
-              + "/"
-              + System.getProperty("os.arch"),
-          downloads);
+      return OnnxExecutor.unable(OrtHost.unsupportedPlatform(), downloads);
     }
     Path modelsRoot = environment.modelsRoot();
     int device = cudaDevice(environment.processEnv());

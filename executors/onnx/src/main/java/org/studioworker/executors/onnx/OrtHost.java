@@ -89,6 +89,14 @@ final class OrtHost {
     };
   }
 
+  /** Why the runtime cannot run on a platform {@link #platform} does not know. */
+  static String unsupportedPlatform() {
+    return "this plugin carries ONNX Runtime for linux-x64 and linux-aarch64 only, not "
+        + System.getProperty("os.name")
+        + "/"
+        + System.getProperty("os.arch");
+  }
+
   /** The folder the CPU natives are copied to. */
   static Path cpuFolder(Path modelsRoot, String platform) {
     return modelsRoot.resolve(".onnxruntime").resolve(ORT_VERSION).resolve(platform);
@@ -117,11 +125,7 @@ final class OrtHost {
     }
     String platform = platform();
     if (platform == null) {
-      throw new IllegalStateException(
-          "this plugin carries ONNX Runtime for linux-x64 and linux-aarch64 only, not "
-              + System.getProperty("os.name")
-              + "/"
-              + System.getProperty("os.arch"));
+      throw new IllegalStateException(unsupportedPlatform());
     }
     Path cuda = cudaFolder(modelsRoot, platform);
     String cudaProblem = null;
