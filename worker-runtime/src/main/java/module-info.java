@@ -21,14 +21,22 @@ module org.studioworker.runtime {
   requires io.prometheus.metrics.instrumentation.jvm;
 
   uses org.studioworker.spi.ExecutorProvider;
+  uses org.studioworker.runtime.DesktopUi;
 
   exports org.studioworker.runtime;
 
   // The demo embeds a daemon next to the reference studio; nothing else sees these.
   exports org.studioworker.runtime.config to
-      org.studioworker.dist;
+      org.studioworker.dist,
+      org.studioworker.ui;
   exports org.studioworker.runtime.daemon to
-      org.studioworker.dist;
+      org.studioworker.dist,
+      org.studioworker.ui;
+  // The desktop UI reads the discovery file and talks to the daemon as any local client does.
+  exports org.studioworker.runtime.localapi to
+      org.studioworker.ui;
+  exports org.studioworker.runtime.http to
+      org.studioworker.ui;
   exports org.studioworker.runtime.lifecycle to
       org.studioworker.dist;
   exports org.studioworker.runtime.logs to

@@ -65,6 +65,7 @@ public final class StudioWorkerCommand implements Runnable {
     line.addSubcommand("pause", new PauseCommand(root));
     line.addSubcommand("resume", new ResumeCommand(root));
     line.addSubcommand("logs", new LogsCommand(root, stop));
+    line.addSubcommand("ui", new UiCommand(root));
     line.addSubcommand("help", new CommandLine.HelpCommand());
     // Set after the subcommands: picocli hands the handlers to those registered by now.
     CommandErrors errors = new CommandErrors();
