@@ -14,6 +14,8 @@ done
 # shellcheck disable=SC2086
 ./mvnw -B -q ${MAVEN_ARGS-} -pl dist -am package -DskipTests \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
-exec "$JAVA_HOME/bin/java" \
+# The download figure runs the worker's ModelStore in this JVM: give it the HTTP client buffer
+# that the worker's Main sets for itself (Main.HTTP_BUFFER_BYTES).
+exec "$JAVA_HOME/bin/java" -Djdk.httpclient.bufsize=262144 \
   -cp "dist/target/test-classes:dist/target/classes:$(cat dist/target/test.classpath)" \
   org.studioworker.dist.FiguresBenchmark "$@"
