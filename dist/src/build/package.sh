@@ -41,7 +41,7 @@ mkdir -p "$stage/bin" "$stage/lib" "$stage/plugins" "$stage/systemd"
 # docs/onnx.md); the rest are needed.
 # Linked from the installed JDK's own run-time image (JEP 493): this Temurin 25 ships no jmods.
 "$java_home/bin/jlink" \
-  --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.sasl,java.sql,java.xml,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported \
+  --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.sasl,java.sql,java.xml,jdk.httpserver,jdk.management,jdk.net,jdk.security.auth,jdk.unsupported \
   --strip-debug --no-man-pages --no-header-files \
   --generate-cds-archive \
   --output "$stage/runtime"
