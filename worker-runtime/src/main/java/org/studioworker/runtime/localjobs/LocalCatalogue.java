@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
@@ -131,6 +132,13 @@ public final class LocalCatalogue {
   private long cachedSize = -1;
 
   /**
+   * How stale a {@code lastUsed} may get before a job of the same model writes the file again. Why
+   * a minute? The file orders models by use; jobs of one model back to back would otherwise write
+   * (and fsync) it after every job, for a time that nobody reads to the second.
+   */
+  static final Duration LAST_USED_GRAIN = Duration.ofMinutes(1);
+
+  /**
    * A catalogue over {@value #FILE_NAME} beside {@code configPath} (the daemon's config file) and
    * the engines of {@code engines}.
    */
@@ -227,6 +235,10 @@ public final class LocalCatalogue {
     lock.lock();
     try {
       List<Entry> entries = new ArrayList<>(refresh());
+      Instant now = clock.instant();
+      if (!entries.isEmpty() && isFreshHead(entries.getFirst(), claim, kind, now)) {
+        return; // already the most recent entry, with this source, marked used a moment ago
+      }
       for (Entry entry : entries) {
         if (entry.source().equals(OPERATOR)
             && entry.model().equals(claim.model())
@@ -235,8 +247,7 @@ public final class LocalCatalogue {
         }
       }
       entries.removeIf(entry -> entry.model().equals(claim.model()) && entry.kind() == kind);
-      entries.addFirst(
-          new Entry(claim.model(), kind, claim.modelSource(), STUDIO, clock.instant()));
+      entries.addFirst(new Entry(claim.model(), kind, claim.modelSource(), STUDIO, now));
       trim(entries);
       write(entries);
     } catch (IOException | RuntimeException e) {
@@ -244,6 +255,18 @@ public final class LocalCatalogue {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether {@code head} is this claim's studio entry, unchanged and used within the grain. */
+  private static boolean isFreshHead(Entry head, Claim claim, TaskKind kind, Instant now) {
+    Instant used = head.lastUsed();
+    return head.source().equals(STUDIO)
+        && head.model().equals(claim.model())
+        && head.kind() == kind
+        && head.modelSource().equals(claim.modelSource())
+        && used != null
+        && !used.isAfter(now)
+        && Duration.between(used, now).compareTo(LAST_USED_GRAIN) < 0;
   }
 
   /** Drops the least recently used studio entries beyond {@link #MAX_ENTRIES}. */

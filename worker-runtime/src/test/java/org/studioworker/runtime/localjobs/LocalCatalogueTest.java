@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +106,48 @@ final class LocalCatalogueTest {
     assertThat(found(again.resolve(null, TaskKind.IMAGE)).model()).isEqualTo("flux-schnell");
     assertThat(found(again.resolve("flux-schnell", TaskKind.IMAGE)).modelSource()).isEqualTo(SD);
     assertThat(Files.readString(again.file())).contains("\"flux.gguf\"");
+  }
+
+  @Test
+  void jobsOfTheSameModelBackToBackWriteTheFileOnlyOncePerMinute() throws Exception {
+    Instant start = Instant.parse("2026-12-02T10:00:00Z");
+    AtomicReference<Instant> now = new AtomicReference<>(start);
+    EngineRegistry registry =
+        EngineRegistry.of(
+            List.of(new SyntheticExecutorProvider()), new ExecutorEnvironment(dir, dir));
+    engines = registry;
+    LocalCatalogue catalogue = new LocalCatalogue(dir.resolve("config.toml"), registry, now::get);
+    Claim flux = claim("flux-schnell", Task.Image.of("a fox"), SD);
+
+    catalogue.remember(flux);
+    String first = Files.readString(catalogue.file());
+    now.set(start.plusSeconds(59));
+    catalogue.remember(flux);
+
+    assertThat(Files.readString(catalogue.file())).isEqualTo(first);
+    assertThat(catalogue.fileEntries().getFirst().lastUsed()).isEqualTo(start);
+
+    now.set(start.plusSeconds(61));
+    catalogue.remember(flux);
+
+    assertThat(catalogue.fileEntries()).singleElement();
+    assertThat(catalogue.fileEntries().getFirst().lastUsed()).isEqualTo(start.plusSeconds(61));
+
+    ModelSource moved =
+        new ModelSource(
+            SD.engine(),
+            List.of(
+                new ModelFile(
+                    FileRole.DIFFUSION_MODEL,
+                    "https://models.example/flux-2.gguf",
+                    "flux.gguf",
+                    123L,
+                    "b".repeat(64))),
+            SD.cliDefaults());
+    now.set(start.plusSeconds(62));
+    catalogue.remember(claim("flux-schnell", Task.Image.of("a fox"), moved));
+
+    assertThat(catalogue.fileEntries().getFirst().modelSource()).isEqualTo(moved);
   }
 
   @Test
