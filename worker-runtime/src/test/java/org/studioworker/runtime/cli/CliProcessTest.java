@@ -123,9 +123,20 @@ final class CliProcessTest {
     assertThat(help.out())
         .startsWith("Usage: studio-worker [-hV] [--config=PATH] [COMMAND]\n")
         .contains("  run ", "  register ", "  status ", "  config ", "  gpu ", "  set-threshold ")
-        .contains(
-            "  check-update ", "  pause ", "  resume ", "  logs ", "  demo ", "  dev-studio ");
+        .contains("  check-update ", "  pause ", "  resume ", "  logs ", "  ui ", "  demo ")
+        .contains("  dev-studio ");
     assertThat(run("help")).isEqualTo(help);
+  }
+
+  @Test
+  void uiWithoutTheDesktopModuleSaysSoInOneLine() throws Exception {
+    // This JVM's module path has the runtime but not the ui module (an installation without it).
+    assertThat(run("--config", config().toString(), "ui"))
+        .isEqualTo(
+            new Answer(
+                ExitCodes.FAILURE,
+                "",
+                "error: the desktop UI is not part of this installation (no module provides it)\n"));
   }
 
   @Test
