@@ -56,6 +56,9 @@ public final class DaemonKeeper {
   private final InstantSource clock;
   private final long logLimit;
 
+  /** The one channel the lock is probed through, opened at the first probe. */
+  private @Nullable FileChannel probe;
+
   /** When the lock was first seen free in the current stretch of free polls; null: held. */
   private @Nullable Instant freeSince;
 
@@ -150,15 +153,23 @@ public final class DaemonKeeper {
   /**
    * Whether no process holds {@code daemon.lock} now: a lock taken and released at once. An error
    * counts as held, so that a directory the UI cannot read never starts daemons.
+   *
+   * <p>Why one channel, kept open? Closing any descriptor of a file drops every POSIX lock the
+   * process holds on it: a probe that opened and closed its own would free the lock of a daemon
+   * that runs in this same JVM (tests embed daemons).
    */
   private boolean lockIsFree() {
-    try (FileChannel channel =
-        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try {
+      FileChannel channel = probe;
+      if (channel == null || !channel.isOpen()) {
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        probe = channel;
+      }
       FileLock lock;
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
-        return false; // a daemon in this same JVM (tests embed daemons)
+        return false; // a daemon in this same JVM
       }
       if (lock == null) {
         return false;

@@ -11,8 +11,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,10 @@ public final class UiInstance implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
   private final Path raiseFile;
+  private final Object key;
+
+  /** The identities of the {@code ui.lock} files this JVM holds; guarded by itself. */
+  private static final Set<Object> HELD = new HashSet<>();
 
   /** The thread that watches {@code ui.raise}; guarded by {@code this}. */
   private @Nullable Thread watcher;
@@ -45,10 +52,11 @@ public final class UiInstance implements AutoCloseable {
   /** Set once by {@link #close}; guarded by {@code this}. */
   private boolean closed;
 
-  private UiInstance(FileChannel channel, FileLock lock, Path raiseFile) {
+  private UiInstance(FileChannel channel, FileLock lock, Path raiseFile, Object key) {
     this.channel = channel;
     this.lock = lock;
     this.raiseFile = raiseFile;
+    this.key = key;
   }
 
   /**
@@ -58,28 +66,48 @@ public final class UiInstance implements AutoCloseable {
   public static Optional<UiInstance> claim(Path configPath) throws IOException {
     Path dir = directoryOf(configPath);
     Files.createDirectories(dir);
-    FileChannel channel =
-        FileChannel.open(
-            dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null; // held by a UI in this same JVM
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
+    Path lockFile = dir.resolve(LOCK_FILE);
     Path raiseFile = dir.resolve(RAISE_FILE);
-    if (lock == null) {
-      channel.close();
-      writeRaise(raiseFile);
-      log.info("another UI is already running for this config; asked it to raise its window");
-      return Optional.empty();
+    synchronized (HELD) {
+      // Held in this JVM: not even opened, since closing any descriptor of a file drops every
+      // POSIX lock this process has on it, the other UI's included.
+      if (Files.exists(lockFile) && HELD.contains(keyOf(lockFile))) {
+        return refused(raiseFile);
+      }
+      FileChannel channel =
+          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        // Held in this JVM under another name; left open, so that the holder's lock stands.
+        return refused(raiseFile);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      if (lock == null) {
+        channel.close(); // no lock of this process on the file: nothing to drop
+        return refused(raiseFile);
+      }
+      Object key = keyOf(lockFile);
+      HELD.add(key);
+      // A request left for a UI that has gone would raise this one at once, unasked.
+      Files.deleteIfExists(raiseFile);
+      return Optional.of(new UiInstance(channel, lock, raiseFile, key));
     }
-    // A request left for a UI that has gone would raise this one at once, unasked.
-    Files.deleteIfExists(raiseFile);
-    return Optional.of(new UiInstance(channel, lock, raiseFile));
+  }
+
+  private static Optional<UiInstance> refused(Path raiseFile) throws IOException {
+    writeRaise(raiseFile);
+    log.info("another UI is already running for this config; asked it to raise its window");
+    return Optional.empty();
+  }
+
+  /** The file's identity (device and inode), whatever path names it. */
+  private static Object keyOf(Path file) throws IOException {
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    return key != null ? key : file.toRealPath();
   }
 
   /**
@@ -184,15 +212,18 @@ public final class UiInstance implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    try {
-      lock.release();
-    } catch (IOException e) {
-      // Released with the channel below, or by the process's end.
-    }
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // Released by the process's end anyway.
+    synchronized (HELD) {
+      try {
+        lock.release();
+      } catch (IOException e) {
+        // Released with the channel below, or by the process's end.
+      }
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Released by the process's end anyway.
+      }
+      HELD.remove(key);
     }
   }
 }
