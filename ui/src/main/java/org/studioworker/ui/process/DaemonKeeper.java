@@ -63,6 +63,10 @@ public final class DaemonKeeper {
   private @Nullable Instant freeSince;
 
   private @Nullable Instant lastSpawn;
+
+  /** How many times a start was attempted (for tests). */
+  private int startAttempts;
+
   private @Nullable Instant lastTrimCheck;
 
   /** What was last logged about the daemon, so that each state is said once, not every second. */
@@ -195,6 +199,7 @@ public final class DaemonKeeper {
       return;
     }
     lastSpawn = now;
+    startAttempts++;
     trimLog(now);
     List<String> command = new ArrayList<>();
     if (setsid != null) {
@@ -268,6 +273,11 @@ public final class DaemonKeeper {
 
   private Path copyPath(int copy) {
     return daemonLog.resolveSibling(daemonLog.getFileName() + "." + copy);
+  }
+
+  /** How many times this keeper tried to start a daemon. */
+  synchronized int startAttempts() {
+    return startAttempts;
   }
 
   /** Where a daemon started by the UI writes its output. */

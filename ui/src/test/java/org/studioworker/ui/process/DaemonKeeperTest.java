@@ -57,9 +57,16 @@ final class DaemonKeeperTest {
     launcher = dir.resolve("studio-worker");
     Files.writeString(
         launcher,
-        "#!/bin/bash\necho \"$*\" >> '"
+        "#!/bin/bash\n"
+            + "echo \"$*\" >> '"
             + calls
-            + "'\necho \"fake daemon says hello\"\n"
+            + "'\n"
+            // Field 6 of /proc/<pid>/stat is the session; a session leader's is its own pid.
+            + "echo \"pid=$$ session=$(cut -d' ' -f6 /proc/$$/stat) stdin=$(readlink /proc/$$/fd/0)\""
+            + " >> '"
+            + dir.resolve("detached.txt")
+            + "'\n"
+            + "echo \"fake daemon says hello\"\n"
             + "echo \"fake daemon complains\" >&2\n");
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
   }
@@ -155,6 +162,12 @@ final class DaemonKeeperTest {
     silentPolls(keeper, 1); // t = 20 s
     awaitCalls(1);
     assertThat(calls()).containsExactly("--config " + config.toAbsolutePath() + " run");
+    String detached = Files.readString(dir.resolve("detached.txt")).strip();
+    assertThat(detached).endsWith("stdin=/dev/null");
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      String pid = detached.replaceAll(".*pid=(\\d+).*", "$1");
+      assertThat(detached).as("a session of its own").contains("session=" + pid + " ");
+    }
 
     silentPolls(keeper, 9); // t = 21 … 29 s
     assertThat(calls()).hasSize(1);
@@ -179,6 +192,7 @@ final class DaemonKeeperTest {
 
     silentPolls(keeper, 60);
 
+    assertThat(keeper.startAttempts()).isZero();
     assertThat(calls()).isEmpty();
     releaseLock();
     silentPolls(keeper, 20);
@@ -261,6 +275,7 @@ final class DaemonKeeperTest {
 
     silentPolls(keeper, 120);
 
+    assertThat(keeper.startAttempts()).isZero();
     assertThat(calls()).isEmpty();
     assertThat(ProcessHandle.current().descendants()).isEmpty();
   }
@@ -272,6 +287,7 @@ final class DaemonKeeperTest {
 
     silentPolls(keeper, 60);
 
+    assertThat(keeper.startAttempts()).as("tries at 20, 30, 40 and 50 s").isEqualTo(4);
     assertThat(calls()).isEmpty();
   }
 
