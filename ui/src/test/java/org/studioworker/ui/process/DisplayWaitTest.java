@@ -2,6 +2,7 @@ package org.studioworker.ui.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,13 +10,16 @@ import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +125,35 @@ final class DisplayWaitTest {
     assertThat(DisplayWait.problem(Map.of("DISPLAY", ":9"), sockets))
         .hasValueSatisfying(
             why -> assertThat(why).contains(sockets.resolve("X9").toString(), "does not answer"));
+  }
+
+  @Test
+  void aRealXServerIsFoundWhereXlibLooksForIt() throws Exception {
+    Path xvfb = Path.of("/usr/bin/Xvfb");
+    Assumptions.assumeTrue(Files.isExecutable(xvfb), "Xvfb is not installed at /usr/bin/Xvfb");
+    Path out = sockets.resolve("xvfb.out");
+    // -displayfd: Xvfb picks a free display and writes its number once it listens.
+    Process server =
+        new ProcessBuilder(xvfb.toString(), "-displayfd", "1", "-nolisten", "tcp")
+            .redirectOutput(out.toFile())
+            .redirectError(sockets.resolve("xvfb.err").toFile())
+            .start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !server.isAlive() || Files.readString(out).strip().matches("\\d+"));
+      assertThat(server.isAlive()).as(Files.readString(sockets.resolve("xvfb.err"))).isTrue();
+      Map<String, String> env = Map.of("DISPLAY", ":" + Files.readString(out).strip());
+
+      DisplayWait.await(env, DisplayWait.X11_SOCKETS, slept::add);
+
+      assertThat(slept).isEmpty();
+      server.destroy();
+      assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(DisplayWait.problem(env, DisplayWait.X11_SOCKETS)).isPresent();
+    } finally {
+      server.destroyForcibly();
+    }
   }
 
   @Test
