@@ -113,6 +113,8 @@ public final class UiInstance implements AutoCloseable {
   /**
    * Calls {@code onRaise} (on a daemon thread of its own) within 250 ms of each {@code ui.raise}; a
    * second call replaces the first's action.
+   *
+   * @throws IllegalStateException after {@link #close}
    */
   public synchronized void onRaise(Runnable onRaise) {
     if (closed) {
