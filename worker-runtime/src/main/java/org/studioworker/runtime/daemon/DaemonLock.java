@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.runtime.lifecycle.StopSignal;
 
@@ -32,14 +34,23 @@ final class DaemonLock implements AutoCloseable {
 
   static final Duration PAUSE = Duration.ofMillis(200);
 
+  /**
+   * The lock files this JVM holds. Why? A POSIX record lock belongs to the process, and closing any
+   * channel of the file releases it: a second daemon in the same JVM (tests embed daemons) that
+   * opened the file to try the lock, and closed it on failing, would free the first one's.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
   private final FileChannel channel;
   private final FileLock lock;
   private final Path pidFile;
+  private final Path lockFile;
 
-  private DaemonLock(FileChannel channel, FileLock lock, Path pidFile) {
+  private DaemonLock(FileChannel channel, FileLock lock, Path pidFile, Path lockFile) {
     this.channel = channel;
     this.lock = lock;
     this.pidFile = pidFile;
+    this.lockFile = lockFile;
   }
 
   /**
@@ -53,29 +64,41 @@ final class DaemonLock implements AutoCloseable {
       throws IOException, InterruptedException {
     Path dir = directoryOf(configPath);
     Files.createDirectories(dir);
+    Path lockFile = dir.resolve("daemon.lock").toAbsolutePath().normalize();
+    for (int attempt = 1; attempt <= tries; attempt++) {
+      if (HELD.add(lockFile)) {
+        Optional<DaemonLock> held = tryLock(lockFile, dir);
+        if (held.isPresent()) {
+          return held;
+        }
+        HELD.remove(lockFile);
+      } // else: held by another daemon in this same JVM; its channel must stay the only one
+      if (attempt < tries && stop.sleep(pause)) {
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One try at the lock, by this JVM's only channel of the file. */
+  private static Optional<DaemonLock> tryLock(Path lockFile, Path dir) throws IOException {
     FileChannel channel =
-        FileChannel.open(
-            dir.resolve("daemon.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     boolean kept = false;
     try {
-      for (int attempt = 1; attempt <= tries; attempt++) {
-        FileLock lock;
-        try {
-          lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-          lock = null; // held by another daemon in this same JVM (tests embed daemons)
-        }
-        if (lock != null) {
-          Path pidFile = dir.resolve("daemon.pid");
-          writePid(pidFile);
-          kept = true;
-          return Optional.of(new DaemonLock(channel, lock, pidFile));
-        }
-        if (attempt < tries && stop.sleep(pause)) {
-          break;
-        }
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
       }
-      return Optional.empty();
+      if (lock == null) {
+        return Optional.empty();
+      }
+      Path pidFile = dir.resolve("daemon.pid");
+      writePid(pidFile);
+      kept = true;
+      return Optional.of(new DaemonLock(channel, lock, pidFile, lockFile));
     } finally {
       if (!kept) {
         channel.close();
@@ -117,6 +140,8 @@ final class DaemonLock implements AutoCloseable {
       channel.close();
     } catch (IOException e) {
       // Released by the process's end anyway.
+    } finally {
+      HELD.remove(lockFile);
     }
   }
 }

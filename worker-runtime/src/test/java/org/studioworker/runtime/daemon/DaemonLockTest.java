@@ -78,6 +78,8 @@ final class DaemonLockTest {
               .anyMatch(l -> l.startsWith("another daemon is already running for this config"));
         }
         assertThat(first.hasExited()).isFalse();
+        // The second daemon's try must not have freed the first one's lock for other processes.
+        assertThat(heldForOtherProcesses(dir.resolve("daemon.lock"))).isTrue();
       }
     }
   }
@@ -118,5 +120,22 @@ final class DaemonLockTest {
         daemon.destroyForcibly();
       }
     }
+  }
+
+  /** Whether another process (python's {@code fcntl.lockf}, the same POSIX lock) finds it held. */
+  private static boolean heldForOtherProcesses(Path lockFile) throws Exception {
+    Process probe =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                "import fcntl,sys\n"
+                    + "f=open(sys.argv[1],'a')\n"
+                    + "try:\n fcntl.lockf(f,fcntl.LOCK_EX|fcntl.LOCK_NB)\nexcept OSError:\n"
+                    + " sys.exit(3)\n",
+                lockFile.toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(probe.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    return probe.exitValue() == 3;
   }
 }
