@@ -1,10 +1,27 @@
 package org.studioworker.ui.tray;
 
+import java.awt.AWTException;
+import java.awt.GraphicsEnvironment;
+import java.awt.SystemTray;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Picks the tray of this desktop. */
 public final class Trays {
+  private static final Logger LOG = LoggerFactory.getLogger(Trays.class);
+
+  /** How long the watcher may take to answer our registration before we fall back. */
+  static final Duration WATCHER_TIMEOUT = Duration.ofSeconds(1);
+
   private Trays() {}
+
+  /** The tray picked and why, as logged. */
+  record Choice(Tray tray, String reason) {}
 
   /**
    * The StatusNotifierItem on the session bus where a watcher is registered, else {@code
@@ -12,17 +29,64 @@ public final class Trays {
    * only way in, and closing it quits).
    */
   public static Tray start(Map<String, String> env, Tray.Actions actions) {
-    return none();
+    Choice choice = choose(env, actions);
+    LOG.info("tray: {}", choice.reason());
+    return choice.tray();
+  }
+
+  /**
+   * The tray for {@code env} and the reason; blocks at most about {@link #WATCHER_TIMEOUT} past
+   * connecting to the bus. Never throws. AWT is touched only when there is no StatusNotifierItem.
+   */
+  static Choice choose(Map<String, String> env, Tray.Actions actions) {
+    String whyNot;
+    @Nullable String address = sessionBus(env);
+    if (address == null) {
+      whyNot = "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)";
+    } else {
+      switch (StatusNotifierTray.start(address, actions, WATCHER_TIMEOUT)) {
+        case StatusNotifierTray.Started started -> {
+          return new Choice(
+              started.tray(),
+              "StatusNotifierItem " + started.tray().busName() + ", registered with the panel");
+        }
+        case StatusNotifierTray.Unavailable unavailable -> whyNot = unavailable.reason();
+      }
+    }
+    try {
+      if (GraphicsEnvironment.isHeadless()) {
+        return new Choice(none(), "no tray icon: " + whyNot + ", and there is no display");
+      }
+      if (!SystemTray.isSupported()) {
+        return new Choice(
+            none(), "no tray icon: " + whyNot + ", and java.awt.SystemTray is not supported");
+      }
+      return new Choice(AwtTray.start(actions), "java.awt.SystemTray, since " + whyNot);
+    } catch (AWTException | RuntimeException | LinkageError e) {
+      return new Choice(
+          none(),
+          "no tray icon: " + whyNot + ", and java.awt.SystemTray failed: " + e.getMessage());
+    }
+  }
+
+  /** The session bus address of {@code env}, or systemd's socket at $XDG_RUNTIME_DIR/bus. */
+  private static @Nullable String sessionBus(Map<String, String> env) {
+    String address = env.get("DBUS_SESSION_BUS_ADDRESS");
+    if (address != null && !address.isBlank()) {
+      return address;
+    }
+    String runtime = env.get("XDG_RUNTIME_DIR");
+    if (runtime != null && !runtime.isBlank()) {
+      Path socket = Path.of(runtime, "bus");
+      if (Files.exists(socket)) {
+        return "unix:path=" + socket;
+      }
+    }
+    return null;
   }
 
   /** The tray that shows nothing. */
   public static Tray none() {
-    return new Tray() {
-      @Override
-      public void show(State state) {}
-
-      @Override
-      public void close() {}
-    };
+    return new NoTray();
   }
 }
