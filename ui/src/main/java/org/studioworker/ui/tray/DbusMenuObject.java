@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.freedesktop.dbus.errors.InvalidMethodArgument;
 import org.freedesktop.dbus.errors.PropertyReadOnly;
 import org.freedesktop.dbus.errors.UnknownInterface;
@@ -14,8 +13,7 @@ import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.messages.DBusSignal;
 import org.freedesktop.dbus.types.UInt32;
 import org.freedesktop.dbus.types.Variant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.studioworker.ui.tray.dbus.DBusMenu;
 import org.studioworker.ui.tray.dbus.LayoutReply;
 import org.studioworker.ui.tray.dbus.MenuEvent;
@@ -27,7 +25,6 @@ import org.studioworker.ui.tray.dbus.MenuLayout;
  * as {@code com.canonical.dbusmenu}. Thread-safe: the layout is rebuilt from one boolean.
  */
 final class DbusMenuObject implements DBusMenu, Properties {
-  private static final Logger LOG = LoggerFactory.getLogger(DbusMenuObject.class);
   private static final String MENU_INTERFACE = "com.canonical.dbusmenu";
 
   static final int ROOT = 0;
@@ -38,33 +35,26 @@ final class DbusMenuObject implements DBusMenu, Properties {
   private static final List<Integer> ITEMS = List.of(OPEN_WINDOW, PAUSE, SEPARATOR, QUIT);
 
   private final TrayActions actions;
-  private final Consumer<DBusSignal> signals;
 
   /** Guarded by {@code this}: whether the second item reads Resume, and the layout's revision. */
   private boolean paused;
 
   private long revision = 1;
 
-  DbusMenuObject(TrayActions actions, Consumer<DBusSignal> signals) {
+  DbusMenuObject(TrayActions actions) {
     this.actions = actions;
-    this.signals = signals;
   }
 
-  /** Names the second item Pause or Resume; emits LayoutUpdated when that changes. */
-  void showPaused(boolean nowPaused) {
-    long now;
-    synchronized (this) {
-      if (paused == nowPaused) {
-        return;
-      }
-      paused = nowPaused;
-      now = ++revision;
+  /**
+   * Names the second item Pause or Resume; returns the LayoutUpdated signal to send when that
+   * changed, else null.
+   */
+  synchronized @Nullable DBusSignal showPaused(boolean nowPaused) throws DBusException {
+    if (paused == nowPaused) {
+      return null;
     }
-    try {
-      signals.accept(new LayoutUpdated(PATH, new UInt32(now), ROOT));
-    } catch (DBusException e) {
-      LOG.warn("tray: cannot build the LayoutUpdated signal", e);
-    }
+    paused = nowPaused;
+    return new LayoutUpdated(PATH, new UInt32(++revision), ROOT);
   }
 
   @Override

@@ -44,6 +44,7 @@ final class StatusNotifierTray implements Tray {
   private static final String ITEM_INTERFACE = "org.kde.StatusNotifierItem";
   private static final String PIXMAPS = "a(iiay)";
   static final String TITLE = "Studio worker";
+  private static final int CONNECT_TIMEOUT_MS = 2000;
 
   /** Numbers this JVM's items, the {@code <n>} of the bus name, as other SNI libraries do. */
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -82,7 +83,7 @@ final class StatusNotifierTray implements Tray {
     this.actions = actions;
     this.watcherTimeout = watcherTimeout;
     this.lost = lost;
-    this.menu = new DbusMenuObject(actions, this::send);
+    this.menu = new DbusMenuObject(actions);
   }
 
   /**
@@ -96,6 +97,11 @@ final class StatusNotifierTray implements Tray {
     try {
       bus =
           DBusConnectionBuilder.forAddress(address)
+              // Why 2 s: dbus-java waits 10 s by default on a bus that is not there (a stale
+              // address), and the window waits for the tray.
+              .transportConfig()
+              .withTimeout(CONNECT_TIMEOUT_MS)
+              .back()
               .withShared(false)
               .withDisconnectCallback(new LostBus(lost))
               .build();
@@ -201,13 +207,17 @@ final class StatusNotifierTray implements Tray {
         if (!before.tooltip().equals(next.tooltip())) {
           signals.add(new StatusNotifierItem.NewToolTip(StatusNotifierItem.PATH));
         }
+        // Under this lock, so that two racing calls leave the menu as the state they leave.
+        @Nullable DBusSignal layout = menu.showPaused(next.paused());
+        if (layout != null) {
+          signals.add(layout);
+        }
       }
     } catch (DBusException e) {
       busFailed(e);
       return;
     }
     signals.forEach(this::send);
-    menu.showPaused(next.paused());
   }
 
   private static String status(State state) {
