@@ -32,7 +32,7 @@ final class AwtTray implements Tray {
     this.pause = pause;
   }
 
-  /** Adds the icon to the system tray; blocks until the event thread did. */
+  /** Adds the icon to the system tray; blocks until the event thread did (on it: at once). */
   static AwtTray start(Tray.Actions actions) throws AWTException {
     TrayActions thread = new TrayActions(actions);
     PopupMenu menu = new PopupMenu();
@@ -53,6 +53,15 @@ final class AwtTray implements Tray {
             IconPainter.paint(Light.GREEN, Math.max(16, size)), StatusNotifierTray.TITLE, menu);
     icon.setImageAutoSize(true);
     icon.addActionListener(e -> thread.openWindow());
+    if (EventQueue.isDispatchThread()) {
+      try {
+        tray.add(icon);
+      } catch (AWTException | RuntimeException e) {
+        thread.close();
+        throw e;
+      }
+      return new AwtTray(thread, icon, pause);
+    }
     try {
       EventQueue.invokeAndWait(
           () -> {

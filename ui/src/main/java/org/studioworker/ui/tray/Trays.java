@@ -26,10 +26,17 @@ public final class Trays {
   /**
    * The StatusNotifierItem on the session bus where a watcher is registered, else {@code
    * java.awt.SystemTray} where supported, else a tray that shows nothing (the window is then the
-   * only way in, and closing it quits).
+   * only way in, and closing it quits). Never throws; blocks up to about 3 s on a bus that does not
+   * answer (2 s to connect, 1 s for the watcher), so call it off the event thread.
    */
   public static Tray start(Map<String, String> env, Tray.Actions actions) {
-    Choice choice = choose(env, actions);
+    Choice choice;
+    try {
+      choice = choose(env, actions);
+    } catch (RuntimeException | LinkageError e) {
+      // choose() answers every failure it knows with a reason; this is for the ones it does not.
+      choice = new Choice(none(), "no tray icon: picking one failed: " + e);
+    }
     LOG.info("tray: {}", choice.reason());
     return choice.tray();
   }
@@ -44,7 +51,14 @@ public final class Trays {
     if (address == null) {
       whyNot = "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)";
     } else {
-      switch (StatusNotifierTray.start(address, actions, WATCHER_TIMEOUT)) {
+      StatusNotifierTray.Start sni;
+      try {
+        sni = StatusNotifierTray.start(address, actions, WATCHER_TIMEOUT);
+      } catch (LinkageError e) {
+        // dbus-java missing from the image: a packaging fault, but no reason to lose the window.
+        sni = new StatusNotifierTray.Unavailable("dbus-java cannot be loaded: " + e);
+      }
+      switch (sni) {
         case StatusNotifierTray.Started started -> {
           return new Choice(
               started.tray(),

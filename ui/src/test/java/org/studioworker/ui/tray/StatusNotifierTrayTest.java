@@ -27,6 +27,8 @@ import org.studioworker.ui.tray.Tray.Light;
 import org.studioworker.ui.tray.Tray.State;
 import org.studioworker.ui.tray.dbus.DBusMenu;
 import org.studioworker.ui.tray.dbus.LayoutReply;
+import org.studioworker.ui.tray.dbus.MenuEvent;
+import org.studioworker.ui.tray.dbus.MenuItemProperties;
 import org.studioworker.ui.tray.dbus.MenuLayout;
 import org.studioworker.ui.tray.dbus.StatusNotifierItem;
 
@@ -197,6 +199,26 @@ final class StatusNotifierTrayTest {
         .allSatisfy(call -> assertThat(call.thread()).isEqualTo("studio-worker-tray"));
     assertThatThrownBy(() -> menu.Event(42, "clicked", new Variant<>(""), new UInt32(0)))
         .isInstanceOf(DBusExecutionException.class);
+  }
+
+  @Test
+  void groupCallsActOnKnownIdsAndNameTheUnknown() throws Exception {
+    DBusMenu menu = menu();
+    List<Integer> notFound =
+        menu.EventGroup(
+            List.of(
+                new MenuEvent(4, "clicked", new Variant<>(""), new UInt32(0)),
+                new MenuEvent(9, "clicked", new Variant<>(""), new UInt32(0))));
+    assertThat(notFound).containsExactly(9);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(actions.actions()).containsExactly("quit"));
+    LayoutReply<List<Integer>, List<Integer>> shown = menu.AboutToShowGroup(List.of(0, 2, 7));
+    assertThat(shown.first).isEmpty();
+    assertThat(shown.second).containsExactly(7);
+    assertThat(menu.AboutToShow(0)).isFalse();
+    List<MenuItemProperties> group = menu.GetGroupProperties(List.of(1, 3, 8), List.of());
+    assertThat(group).extracting(item -> item.id).containsExactly(1, 3);
+    assertThat(group.get(0).properties.get("label").getValue()).isEqualTo("Open window");
+    assertThat(group.get(1).properties.get("type").getValue()).isEqualTo("separator");
   }
 
   @Test
