@@ -10,6 +10,13 @@ module org.studioworker.ui {
   requires com.formdev.flatlaf;
   requires org.freedesktop.dbus;
 
+  // dbus-java maps the tray's D-Bus interfaces and structs by reflection.
+  exports org.studioworker.ui.tray.dbus to
+      org.freedesktop.dbus;
+
+  opens org.studioworker.ui.tray.dbus to
+      org.freedesktop.dbus;
+
   provides org.studioworker.runtime.DesktopUi with
       org.studioworker.ui.DesktopUiProvider;
 }
