@@ -1,0 +1,47 @@
+package org.studioworker.ui;
+
+import java.awt.Font;
+import java.awt.Toolkit;
+import java.awt.datatransfer.StringSelection;
+import java.util.function.Supplier;
+import javax.swing.BorderFactory;
+import javax.swing.JButton;
+import javax.swing.JLabel;
+import javax.swing.JTextArea;
+import javax.swing.UIManager;
+
+/** The few components every page builds the same way. */
+final class Widgets {
+  private Widgets() {}
+
+  /** A bold label, 1.3 times the look's font, for a section's heading. */
+  static JLabel heading(String text) {
+    JLabel label = new JLabel(text);
+    label.putClientProperty("FlatLaf.styleClass", "h3");
+    return label;
+  }
+
+  /** A read-only text area in the look's monospaced font, wrapped or not. */
+  static JTextArea text(boolean wrap) {
+    JTextArea area = new JTextArea();
+    area.setEditable(false);
+    area.setLineWrap(wrap);
+    area.setWrapStyleWord(wrap);
+    Font base = UIManager.getFont("TextArea.font");
+    int size = base == null ? 12 : base.getSize();
+    area.setFont(new Font(Font.MONOSPACED, Font.PLAIN, size));
+    area.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
+    return area;
+  }
+
+  /** A button that puts {@code text} on the clipboard. */
+  static JButton copy(String label, Supplier<String> text) {
+    JButton button = new JButton(label);
+    button.addActionListener(
+        e ->
+            Toolkit.getDefaultToolkit()
+                .getSystemClipboard()
+                .setContents(new StringSelection(text.get()), null));
+    return button;
+  }
+}
