@@ -1,7 +1,6 @@
 package org.studioworker.ui;
 
 import java.awt.BorderLayout;
-import java.awt.FlowLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -85,13 +84,11 @@ final class ConfigPage implements Page {
     this.client = client;
     this.env = env;
     this.configPath = configPath;
-    JPanel buttons = new JPanel(new FlowLayout(FlowLayout.LEFT));
-    buttons.add(save);
-    buttons.add(reset);
-    buttons.add(message);
+    JPanel buttons = Widgets.row(save, reset, message);
+    buttons.setBorder(BorderFactory.createEmptyBorder(6, 0, 0, 0));
     Form ui = new Form();
     ui.span(Widgets.heading("This desktop"));
-    ui.add("Theme", theme);
+    ui.add("Theme", Widgets.row(theme));
     ui.add("", autostart);
     theme.setSelectedItem(settings.theme());
     theme.addActionListener(

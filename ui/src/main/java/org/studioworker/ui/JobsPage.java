@@ -2,7 +2,6 @@ package org.studioworker.ui;
 
 import java.awt.BorderLayout;
 import java.awt.Component;
-import java.awt.FlowLayout;
 import java.awt.Image;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -117,9 +116,8 @@ final class JobsPage implements Page {
     JPanel top = new JPanel(new BorderLayout());
     top.add(Widgets.heading("Running now"), BorderLayout.NORTH);
     top.add(running, BorderLayout.CENTER);
-    JPanel filterBar = new JPanel(new FlowLayout(FlowLayout.LEFT));
-    filterBar.add(Widgets.heading("History"));
-    filterBar.add(filter);
+    JPanel filterBar = Widgets.row(Widgets.heading("History"), filter);
+    filterBar.setBorder(BorderFactory.createEmptyBorder(6, 0, 6, 0));
     top.add(filterBar, BorderLayout.SOUTH);
     top.setBorder(BorderFactory.createEmptyBorder(8, 8, 0, 8));
 
@@ -144,9 +142,8 @@ final class JobsPage implements Page {
     head.add(words, BorderLayout.CENTER);
     detail.add(head, BorderLayout.NORTH);
     JPanel logPane = new JPanel(new BorderLayout());
-    JPanel logBar = new JPanel(new FlowLayout(FlowLayout.LEFT));
-    logBar.add(Widgets.heading("Job log"));
-    logBar.add(Widgets.copy("Copy", log::getText));
+    JPanel logBar = Widgets.row(Widgets.heading("Job log"), Widgets.copy("Copy", log::getText));
+    logBar.setBorder(BorderFactory.createEmptyBorder(0, 0, 4, 0));
     logPane.add(logBar, BorderLayout.NORTH);
     logPane.add(new JScrollPane(log), BorderLayout.CENTER);
     detail.add(logPane, BorderLayout.CENTER);

@@ -205,6 +205,7 @@ final class MainWindow {
 
   private static Color color(String key, Color fallback) {
     Color c = UIManager.getColor(key);
-    return c == null ? fallback : c;
+    // A plain Color, not the look's ColorUIResource, which a theme change would reset.
+    return c == null ? fallback : new Color(c.getRGB());
   }
 }

@@ -27,6 +27,9 @@ final class UiModel {
 
   private final List<Runnable> listeners = new ArrayList<>();
 
+  /** How many polls were applied. */
+  private long polls;
+
   /** Calls {@code listener} after each change. */
   void onChange(Runnable listener) {
     listeners.add(listener);
@@ -54,7 +57,13 @@ final class UiModel {
         logs.clear();
       }
     }
+    polls++;
     listeners.forEach(Runnable::run);
+  }
+
+  /** How many polls were applied since the start. */
+  long polls() {
+    return polls;
   }
 
   /** The last status, or null while the daemon does not answer. */

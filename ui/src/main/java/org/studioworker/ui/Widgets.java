@@ -1,12 +1,17 @@
 package org.studioworker.ui;
 
+import com.formdev.flatlaf.util.UIScale;
 import java.awt.Font;
 import java.awt.Toolkit;
 import java.awt.datatransfer.StringSelection;
 import java.util.function.Supplier;
 import javax.swing.BorderFactory;
+import javax.swing.Box;
+import javax.swing.BoxLayout;
 import javax.swing.JButton;
+import javax.swing.JComponent;
 import javax.swing.JLabel;
+import javax.swing.JPanel;
 import javax.swing.JTextArea;
 import javax.swing.UIManager;
 
@@ -32,6 +37,20 @@ final class Widgets {
     area.setFont(new Font(Font.MONOSPACED, Font.PLAIN, size));
     area.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
     return area;
+  }
+
+  /** Components side by side from the left edge, 8 px (scaled) apart. */
+  static JPanel row(JComponent... items) {
+    JPanel row = new JPanel();
+    row.setLayout(new BoxLayout(row, BoxLayout.X_AXIS));
+    for (int i = 0; i < items.length; i++) {
+      if (i > 0) {
+        row.add(Box.createHorizontalStrut(UIScale.scale(8)));
+      }
+      row.add(items[i]);
+    }
+    row.add(Box.createHorizontalGlue());
+    return row;
   }
 
   /** A button that puts {@code text} on the clipboard. */

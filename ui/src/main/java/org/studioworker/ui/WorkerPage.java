@@ -1,7 +1,6 @@
 package org.studioworker.ui;
 
 import java.awt.BorderLayout;
-import java.awt.FlowLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -57,24 +56,14 @@ final class WorkerPage implements Page {
     this.launcher = env.get("STUDIO_WORKER_LAUNCHER");
     this.copyRequest = Widgets.copy("Copy request id", () -> requestId);
     Form form = new Form();
-    JPanel activityRow = new JPanel(new FlowLayout(FlowLayout.LEFT, 8, 0));
-    activityRow.add(activity);
-    activityRow.add(pause);
-    activityRow.add(actionMessage);
-    form.add("Activity", activityRow);
-    JPanel registrationRow = new JPanel(new FlowLayout(FlowLayout.LEFT, 8, 0));
-    registrationRow.add(registration);
-    registrationRow.add(copyRequest);
-    registrationRow.add(resetRegistration);
-    form.add("Registration", registrationRow);
+    form.add("Activity", Widgets.row(activity, pause, actionMessage));
+    form.add("Registration", Widgets.row(registration, copyRequest, resetRegistration));
     form.add("Studio", studio);
     form.add("Last heartbeat", heartbeat);
     form.add("GPUs", gpus);
     form.add("Local API", apiUrl);
     form.add("Version", versions);
-    JPanel updateRow = new JPanel(new FlowLayout(FlowLayout.LEFT, 0, 0));
-    updateRow.add(checkUpdate);
-    form.span(updateRow);
+    form.span(Widgets.row(checkUpdate));
     updateOutput.setRows(6);
     if (launcher == null) {
       checkUpdate.setEnabled(false);

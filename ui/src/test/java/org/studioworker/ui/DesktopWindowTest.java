@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
+import javax.swing.JTextField;
 import javax.swing.SwingUtilities;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,6 +199,51 @@ final class DesktopWindowTest {
 
   @Test
   @Order(5)
+  void anEditedConfigIsNotOverwrittenByPollsAndARefusedSaveShowsTheDaemonsMessage()
+      throws Exception {
+    await()
+        .atMost(WAIT)
+        .until(() -> onEdt(() -> app.window.config.fields.containsKey("vramThresholdGb")));
+    SwingUtilities.invokeAndWait(
+        () -> ((JTextField) app.window.config.fields.get("vramThresholdGb")).setText("-1"));
+    assertThat(onEdt(() -> app.window.config.editing)).isTrue();
+
+    // Three polls later the edit is still there.
+    long seen = polls();
+    await().atMost(WAIT).until(() -> polls() >= seen + 3);
+    assertThat(onEdt(() -> vramField().getText())).isEqualTo("-1");
+
+    SwingUtilities.invokeAndWait(app.window.config.save::doClick);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                onEdt(() -> app.window.config.message.getText())
+                    .equals("invalid config: vramThresholdGb: must be a number of GB, 0 or more"));
+    assertThat(onEdt(() -> vramField().getText())).isEqualTo("-1");
+
+    SwingUtilities.invokeAndWait(app.window.config.reset::doClick);
+    await().atMost(WAIT).until(() -> onEdt(() -> vramField().getText()).equals("12.0"));
+    assertThat(onEdt(() -> app.window.config.editing)).isFalse();
+
+    SwingUtilities.invokeAndWait(() -> vramField().setText("6.5"));
+    SwingUtilities.invokeAndWait(app.window.config.save::doClick);
+    await()
+        .atMost(WAIT)
+        .until(() -> onEdt(() -> app.window.config.message.getText()).equals("saved"));
+    assertThat(new ConfigStore(dir.resolve("config.toml")).load().vramThresholdGb()).isEqualTo(6.5);
+  }
+
+  private static JTextField vramField() {
+    return (JTextField) app.window.config.fields.get("vramThresholdGb");
+  }
+
+  private static long polls() throws InterruptedException {
+    return onEdt(() -> app.window.model.polls());
+  }
+
+  @Test
+  @Order(6)
   void theUnreachableCardReplacesThePagesAndNoPageKeepsStaleData() throws Exception {
     daemon.stop().stopNow("test: the daemon goes away");
     exit.get(20, TimeUnit.SECONDS);
