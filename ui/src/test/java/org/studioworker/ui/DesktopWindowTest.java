@@ -195,6 +195,12 @@ final class DesktopWindowTest {
     List<WireFrame> rejects =
         studio.frames(worker.workerId()).stream().filter(f -> f.type().equals("reject")).toList();
     assertThat(rejects).allMatch(f -> f.text().contains("\"paused\""));
+
+    SwingUtilities.invokeAndWait(app.window.worker.pause::doClick);
+    await().atMost(WAIT).until(() -> !paused());
+    await()
+        .atMost(WAIT)
+        .until(() -> onEdt(() -> app.window.worker.pause.getText()).equals("Pause"));
   }
 
   @Test
