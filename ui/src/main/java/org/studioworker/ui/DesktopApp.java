@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.swing.SwingUtilities;
@@ -70,7 +71,7 @@ final class DesktopApp implements AutoCloseable {
       throws InterruptedException {
     DaemonClient client = new DaemonClient(configPath, () -> false);
     UiSettings settings = new UiSettings(configPath);
-    AtomicReference<DesktopApp> app = new AtomicReference<>();
+    // The window's theme choice calls back into the app made after it.
     AtomicReference<DesktopApp> self = new AtomicReference<>();
     try {
       SwingUtilities.invokeAndWait(
@@ -91,13 +92,12 @@ final class DesktopApp implements AutoCloseable {
                     });
             DesktopApp made = new DesktopApp(client, window, settings, env, keeper);
             self.set(made);
-            app.set(made);
           });
     } catch (InvocationTargetException e) {
       client.close();
       throw new IllegalStateException("cannot build the window", e.getCause());
     }
-    return app.get();
+    return Objects.requireNonNull(self.get());
   }
 
   /** The actions of the tray's menu. */

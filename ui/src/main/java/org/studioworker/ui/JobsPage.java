@@ -105,6 +105,9 @@ final class JobsPage implements Page {
   /** The job the detail pane shows, or null. */
   private @Nullable String shown;
 
+  /** The id, status and thumbnail flag the detail pane last fetched for; a change fetches again. */
+  private String fetchedFor = "";
+
   /** The jobs of the last status, by id, so that a selection survives a poll. */
   private List<JsonNode> jobs = List.of();
 
@@ -269,6 +272,7 @@ final class JobsPage implements Page {
 
   private void showNothing() {
     shown = null;
+    fetchedFor = "";
     thumbnail.setIcon(null);
     thumbnail.setText("");
     prompt.setText("Select a job to see its prompt, outcome and log.");
@@ -276,8 +280,11 @@ final class JobsPage implements Page {
     log.setText("");
   }
 
-  /** Shows a job's summary at once, then fetches its thumbnail, full prompt and log. */
-  private void showJob(JsonNode job, boolean fetch) {
+  /**
+   * Shows a job's summary at once; fetches its full prompt when newly selected ({@code fresh}), and
+   * its thumbnail and log again whenever its status changed (running, then completed).
+   */
+  private void showJob(JsonNode job, boolean fresh) {
     String id = job.path("jobId").asString("");
     shown = id;
     String status = job.path("status").asString("");
@@ -292,16 +299,24 @@ final class JobsPage implements Page {
             + ", "
             + escape(id)
             + ")</html>");
-    if (!fetch) {
+    String path = "/jobs/" + id;
+    if (fresh) {
+      prompt.setText(job.path("prompt").asString(""));
+      fetchPrompt(id, path);
+    }
+    boolean hasThumbnail = job.path("hasThumbnail").asBoolean(false);
+    String key = id + " " + status + " " + hasThumbnail;
+    if (!fresh && key.equals(fetchedFor)) {
       return;
     }
-    prompt.setText(job.path("prompt").asString(""));
-    log.setText("");
+    fetchedFor = key;
+    if (fresh) {
+      log.setText("");
+    }
     ImageIcon cached = thumbnails.get(id);
     thumbnail.setIcon(cached);
-    thumbnail.setText(job.path("hasThumbnail").asBoolean(false) ? "" : "no thumbnail");
-    String path = "/jobs/" + id;
-    if (cached == null && job.path("hasThumbnail").asBoolean(false)) {
+    thumbnail.setText(hasThumbnail ? "" : "no thumbnail");
+    if (cached == null && hasThumbnail) {
       Background.run(
           "thumbnail",
           () -> client.bytes(path + "/thumbnail"),
@@ -317,17 +332,6 @@ final class JobsPage implements Page {
             }
           });
     }
-    // A daemon with GET /jobs/{id} has the whole prompt; one without answers 404: keep the preview.
-    Background.run(
-        "job",
-        () -> client.json("GET", path, null),
-        reply -> {
-          if (id.equals(shown)
-              && reply instanceof Reply.Answer<JsonNode>(URI _, JsonNode full)
-              && full.path("prompt").isString()) {
-            prompt.setText(full.path("prompt").asString());
-          }
-        });
     Background.run(
         "job-log",
         () -> client.json("GET", path + "/log", null),
@@ -340,6 +344,23 @@ final class JobsPage implements Page {
             case Reply.Failure<JsonNode>(Problem problem) -> log.setText(problem.message());
           }
           log.setCaretPosition(0);
+        });
+  }
+
+  /**
+   * A daemon with {@code GET /jobs/{id}} has the whole prompt; one without answers 404: the preview
+   * stays.
+   */
+  private void fetchPrompt(String id, String path) {
+    Background.run(
+        "job",
+        () -> client.json("GET", path, null),
+        reply -> {
+          if (id.equals(shown)
+              && reply instanceof Reply.Answer<JsonNode>(URI _, JsonNode full)
+              && full.path("prompt").isString()) {
+            prompt.setText(full.path("prompt").asString());
+          }
         });
   }
 

@@ -3,6 +3,8 @@ package org.studioworker.ui;
 import java.net.URI;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.studioworker.runtime.localapi.DaemonClient;
 import org.studioworker.runtime.localapi.DaemonClient.LogBatch;
 import org.studioworker.runtime.localapi.DaemonClient.Problem;
@@ -16,6 +18,8 @@ import tools.jackson.databind.JsonNode;
  * EDT). Each request is bounded by the client's 5 s timeout, so a poll takes at most 10 s.
  */
 final class Poller implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
+
   private final DaemonClient client;
   private final DaemonKeeper keeper;
   private final Consumer<Poll> onPoll;
@@ -44,9 +48,14 @@ final class Poller implements AutoCloseable {
   private void loop() {
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        Poll poll = pollOnce();
-        keeper.afterPoll(poll instanceof Poll.Answered);
-        onPoll.accept(poll);
+        try {
+          Poll poll = pollOnce();
+          keeper.afterPoll(poll instanceof Poll.Answered);
+          onPoll.accept(poll);
+        } catch (RuntimeException e) {
+          // A bug in one poll must not end polling: the window would freeze on old data.
+          LOG.warn("a poll of the daemon failed", e);
+        }
         Thread.sleep(interval);
       }
     } catch (InterruptedException stopping) {
