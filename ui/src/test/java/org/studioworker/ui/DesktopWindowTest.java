@@ -3,6 +3,7 @@ package org.studioworker.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.awt.event.WindowEvent;
 import java.awt.image.BufferedImage;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -43,13 +45,15 @@ import org.studioworker.spi.EngineId;
 import org.studioworker.spi.ModelSource;
 import org.studioworker.spi.Task;
 import org.studioworker.ui.process.DaemonKeeper;
+import org.studioworker.ui.tray.Tray;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The window in-process on Xvfb over a real daemon connected to the reference studio: a studio
  * image job with its thumbnail, every page in both themes as PNG under {@code target/screenshots},
- * Pause clicked in the window reaching the studio, and the unreachable card once the daemon stops.
- * One daemon and one window for the class, in this order.
+ * Pause clicked in the window reaching the studio, config edits, the tray's states, and Quit: the
+ * daemon stops and the unreachable card replaces the pages. One daemon and one window for the
+ * class, in this order.
  */
 @ExtendWith(XvfbDisplay.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,6 +70,9 @@ final class DesktopWindowTest {
   private static WorkerDaemon daemon;
   private static CompletableFuture<Integer> exit;
   private static DesktopApp app;
+
+  /** Every state the app showed in the tray, in order. */
+  private static final List<Tray.State> trayStates = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startStudioDaemonAndWindow() throws Exception {
@@ -88,6 +95,17 @@ final class DesktopWindowTest {
     exit = CompletableFuture.supplyAsync(daemon::run, r -> Thread.ofVirtual().start(r));
     studio.awaitConnected(worker.workerId(), WAIT);
     app = DesktopApp.open(config, env, new DaemonKeeper(config, env, InstantSource.system()));
+    app.useTray(
+        new Tray() {
+          @Override
+          public void show(State state) {
+            trayStates.add(state);
+          }
+
+          @Override
+          public void close() {}
+        },
+        true);
     SwingUtilities.invokeAndWait(app.window::raise);
     app.start();
     await().atMost(WAIT).until(() -> onEdt(() -> app.window.card).equals(MainWindow.PAGES));
@@ -192,6 +210,8 @@ final class DesktopWindowTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> studio.job(job).orElseThrow().status() != JobStatus.COMPLETED);
     assertThat(onEdt(() -> app.window.activity.getText())).isEqualTo("Paused");
+    await().atMost(WAIT).until(() -> trayStates.getLast().paused());
+    assertThat(trayStates.getLast().light()).isEqualTo(Tray.Light.GREEN);
     List<WireFrame> rejects =
         studio.frames(worker.workerId()).stream().filter(f -> f.type().equals("reject")).toList();
     assertThat(rejects).allMatch(f -> f.text().contains("\"paused\""));
@@ -250,9 +270,35 @@ final class DesktopWindowTest {
 
   @Test
   @Order(6)
-  void theUnreachableCardReplacesThePagesAndNoPageKeepsStaleData() throws Exception {
-    daemon.stop().stopNow("test: the daemon goes away");
-    exit.get(20, TimeUnit.SECONDS);
+  void closingTheWindowWithATrayOnlyHidesIt() throws Exception {
+    SwingUtilities.invokeAndWait(
+        () ->
+            app.window.frame.dispatchEvent(
+                new WindowEvent(app.window.frame, WindowEvent.WINDOW_CLOSING)));
+
+    assertThat(onEdt(() -> app.window.frame.isVisible())).isFalse();
+    SwingUtilities.invokeAndWait(app.window::raise);
+    assertThat(onEdt(() -> app.window.frame.isVisible())).isTrue();
+    assertThat(trayStates).extracting(Tray.State::light).contains(Tray.Light.GREEN);
+  }
+
+  @Test
+  @Order(7)
+  void quitFromTheTrayStopsTheDaemonAndTheUnreachableCardReplacesThePages() throws Exception {
+    CompletableFuture<Void> quitting =
+        CompletableFuture.runAsync(() -> app.actions().quit(), r -> Thread.ofVirtual().start(r));
+    // POST /daemon/shutdown: the daemon stops as on SIGTERM, and the UI's wait for quit ends.
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+    quitting.get(20, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(
+            () -> {
+              try {
+                app.awaitQuit();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })
+        .get(5, TimeUnit.SECONDS);
 
     await().atMost(WAIT).until(() -> onEdt(() -> app.window.card).equals(MainWindow.UNREACHABLE));
     assertThat(onEdt(() -> app.window.unreachableText.getText()))
@@ -264,6 +310,7 @@ final class DesktopWindowTest {
     assertThat(onEdt(() -> app.window.worker.activity.getText())).isEqualTo("—");
     assertThat(onEdt(() -> app.window.worker.pause.isEnabled())).isFalse();
     assertThat(onEdt(() -> app.window.daemonLink.getText())).contains("not reachable");
+    await().atMost(WAIT).until(() -> trayStates.getLast().light() == Tray.Light.RED);
     BufferedImage card = ImageIO.read(screenshot("unreachable-dark").toFile());
     assertThat(colours(card)).isGreaterThan(1);
   }
