@@ -40,8 +40,6 @@ final class AboutPage implements Page {
 
   /** The path, with a button that opens it where the desktop can. */
   private static JComponent link(Path path) {
-    JPanel row = new JPanel(new BorderLayout(8, 0));
-    row.add(new JLabel(path.toString()), BorderLayout.CENTER);
     JButton open = new JButton("Open");
     boolean can =
         Desktop.isDesktopSupported() && Desktop.getDesktop().isSupported(Desktop.Action.OPEN);
@@ -59,8 +57,7 @@ final class AboutPage implements Page {
                   return path;
                 },
                 p -> {}));
-    row.add(open, BorderLayout.EAST);
-    return row;
+    return Widgets.row(new JLabel(path.toString()), open);
   }
 
   @Override

@@ -151,8 +151,13 @@ final class JobsPage implements Page {
     logPane.add(new JScrollPane(log), BorderLayout.CENTER);
     detail.add(logPane, BorderLayout.CENTER);
 
-    JSplitPane split =
-        new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, new JScrollPane(history), detail);
+    JScrollPane list = new JScrollPane(history);
+    // Room for a row's time, kind, outcome, source and the start of its prompt at any scale.
+    list.setPreferredSize(
+        new java.awt.Dimension(
+            com.formdev.flatlaf.util.UIScale.scale(440),
+            com.formdev.flatlaf.util.UIScale.scale(300)));
+    JSplitPane split = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, list, detail);
     split.setResizeWeight(0.4);
     root.add(top, BorderLayout.NORTH);
     root.add(split, BorderLayout.CENTER);

@@ -47,6 +47,8 @@ final class Widgets {
       if (i > 0) {
         row.add(Box.createHorizontalStrut(UIScale.scale(8)));
       }
+      // BoxLayout stretches a component to its maximum size; a combo box's has no bound.
+      items[i].setMaximumSize(items[i].getPreferredSize());
       row.add(items[i]);
     }
     row.add(Box.createHorizontalGlue());
