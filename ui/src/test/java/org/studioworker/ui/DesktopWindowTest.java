@@ -2,15 +2,14 @@ package org.studioworker.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.studioworker.ui.DaemonUnderTest.onEdt;
 
 import java.awt.event.WindowEvent;
 import java.awt.image.BufferedImage;
-import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import javax.swing.JTextField;
 import javax.swing.SwingUtilities;
@@ -34,17 +32,13 @@ import org.studioworker.devstudio.DevStudio;
 import org.studioworker.devstudio.JobStatus;
 import org.studioworker.devstudio.WireFrame;
 import org.studioworker.devstudio.WorkerCredentials;
-import org.studioworker.executors.synthetic.SyntheticExecutorProvider;
 import org.studioworker.runtime.config.ConfigStore;
-import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.daemon.WorkerDaemon;
 import org.studioworker.runtime.localapi.DaemonClient.Reply;
-import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.spi.CliDefaults;
 import org.studioworker.spi.EngineId;
 import org.studioworker.spi.ModelSource;
 import org.studioworker.spi.Task;
-import org.studioworker.ui.process.DaemonKeeper;
 import org.studioworker.ui.tray.Tray;
 import tools.jackson.databind.JsonNode;
 
@@ -70,31 +64,20 @@ final class DesktopWindowTest {
   private static WorkerDaemon daemon;
   private static CompletableFuture<Integer> exit;
   private static DesktopApp app;
+  private static DaemonUnderTest running;
 
   /** Every state the app showed in the tray, in order. */
   private static final List<Tray.State> trayStates = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startStudioDaemonAndWindow() throws Exception {
-    LogSetup.install(Map.of(), "test");
     studio = DevStudio.start();
     worker = studio.createWorker();
-    Path config = dir.resolve("config.toml");
-    new ConfigStore(config)
-        .save(
-            WorkerConfig.defaults()
-                .withApiBaseUrl(studio.baseUrl().toString())
-                .withModelsRoot(dir.resolve("models").toString())
-                .withCredentials(worker.workerId(), worker.authToken()));
-    Map<String, String> env = Map.of("HOME", dir.toString());
-    daemon =
-        new WorkerDaemon(
-            WorkerDaemon.Options.of(config, env)
-                .withSignals(false)
-                .withEngines(List.of(new SyntheticExecutorProvider())));
-    exit = CompletableFuture.supplyAsync(daemon::run, r -> Thread.ofVirtual().start(r));
+    running = DaemonUnderTest.start(dir, studio, worker);
+    daemon = running.daemon;
+    exit = running.exit;
     studio.awaitConnected(worker.workerId(), WAIT);
-    app = DesktopApp.open(config, env, new DaemonKeeper(config, env, InstantSource.system()));
+    app = running.openApp();
     app.useTray(
         new Tray() {
           @Override
@@ -116,9 +99,8 @@ final class DesktopWindowTest {
     if (app != null) {
       app.close();
     }
-    if (daemon != null && !exit.isDone()) {
-      daemon.stop().stopNow("test finished");
-      exit.get(20, TimeUnit.SECONDS);
+    if (running != null) {
+      running.close();
     }
     if (studio != null) {
       studio.close();
@@ -371,15 +353,5 @@ final class DesktopWindowTest {
       }
     }
     return 1;
-  }
-
-  private static <T> T onEdt(Supplier<T> read) throws InterruptedException {
-    AtomicReference<T> value = new AtomicReference<>();
-    try {
-      SwingUtilities.invokeAndWait(() -> value.set(read.get()));
-    } catch (InvocationTargetException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-    return value.get();
   }
 }
