@@ -5,7 +5,6 @@ import java.awt.Desktop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
-import javax.swing.BorderFactory;
 import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
@@ -33,7 +32,7 @@ final class AboutPage implements Page {
     form.add("FlatLaf", new JLabel("Apache License 2.0 — https://www.formdev.com/flatlaf/"));
     form.add("dbus-java", new JLabel("MIT License — https://github.com/hypfvieh/dbus-java"));
     JPanel page = form.done();
-    page.setBorder(BorderFactory.createEmptyBorder(12, 12, 12, 12));
+    page.setBorder(Widgets.pad(12, 12, 12, 12));
     root.add(page, BorderLayout.CENTER);
     clear();
   }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import javax.swing.BorderFactory;
 import javax.swing.JButton;
 import javax.swing.JCheckBox;
 import javax.swing.JComboBox;
@@ -85,7 +84,7 @@ final class ConfigPage implements Page {
     this.env = env;
     this.configPath = configPath;
     JPanel buttons = Widgets.row(save, reset, message);
-    buttons.setBorder(BorderFactory.createEmptyBorder(6, 0, 0, 0));
+    buttons.setBorder(Widgets.pad(6, 0, 0, 0));
     Form ui = new Form();
     ui.span(Widgets.heading("This desktop"));
     ui.add("Theme", Widgets.row(theme));
@@ -109,7 +108,7 @@ final class ConfigPage implements Page {
     top.add(buttons, BorderLayout.SOUTH);
     page.add(top, BorderLayout.NORTH);
     page.add(ui.done(), BorderLayout.CENTER);
-    page.setBorder(BorderFactory.createEmptyBorder(12, 12, 12, 12));
+    page.setBorder(Widgets.pad(12, 12, 12, 12));
     root.add(new JScrollPane(page), BorderLayout.CENTER);
     save.addActionListener(e -> save());
     reset.addActionListener(e -> reload());

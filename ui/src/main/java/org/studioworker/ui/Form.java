@@ -1,5 +1,6 @@
 package org.studioworker.ui;
 
+import com.formdev.flatlaf.util.UIScale;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
@@ -18,7 +19,7 @@ final class Form {
     left.gridx = 0;
     left.gridy = row;
     left.anchor = GridBagConstraints.FIRST_LINE_START;
-    left.insets = new Insets(3, 0, 3, 12);
+    left.insets = scaled(3, 0, 3, 12);
     panel.add(new JLabel(label), left);
     GridBagConstraints right = new GridBagConstraints();
     right.gridx = 1;
@@ -26,7 +27,7 @@ final class Form {
     right.weightx = 1;
     right.fill = GridBagConstraints.HORIZONTAL;
     right.anchor = GridBagConstraints.FIRST_LINE_START;
-    right.insets = new Insets(3, 0, 3, 0);
+    right.insets = scaled(3, 0, 3, 0);
     panel.add(value, right);
     row++;
   }
@@ -40,8 +41,13 @@ final class Form {
     all.weightx = 1;
     all.fill = GridBagConstraints.HORIZONTAL;
     all.anchor = GridBagConstraints.FIRST_LINE_START;
-    all.insets = new Insets(10, 0, 3, 0);
+    all.insets = scaled(10, 0, 3, 0);
     panel.add(value, all);
+  }
+
+  private static Insets scaled(int top, int left, int bottom, int right) {
+    return new Insets(
+        UIScale.scale(top), UIScale.scale(left), UIScale.scale(bottom), UIScale.scale(right));
   }
 
   /** Pushes the rows to the top: an empty row that takes the height left. */

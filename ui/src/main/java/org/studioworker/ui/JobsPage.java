@@ -120,9 +120,9 @@ final class JobsPage implements Page {
     top.add(Widgets.heading("Running now"), BorderLayout.NORTH);
     top.add(running, BorderLayout.CENTER);
     JPanel filterBar = Widgets.row(Widgets.heading("History"), filter);
-    filterBar.setBorder(BorderFactory.createEmptyBorder(6, 0, 6, 0));
+    filterBar.setBorder(Widgets.pad(6, 0, 6, 0));
     top.add(filterBar, BorderLayout.SOUTH);
-    top.setBorder(BorderFactory.createEmptyBorder(8, 8, 0, 8));
+    top.setBorder(Widgets.pad(8, 8, 0, 8));
 
     history.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
     history.setCellRenderer(new RowRenderer());
@@ -135,7 +135,7 @@ final class JobsPage implements Page {
     filter.addActionListener(e -> refill());
 
     JPanel detail = new JPanel(new BorderLayout(0, 6));
-    detail.setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 8));
+    detail.setBorder(Widgets.pad(8, 8, 8, 8));
     JPanel head = new JPanel(new BorderLayout(8, 0));
     thumbnail.setHorizontalAlignment(JLabel.CENTER);
     head.add(thumbnail, BorderLayout.WEST);
@@ -146,7 +146,7 @@ final class JobsPage implements Page {
     detail.add(head, BorderLayout.NORTH);
     JPanel logPane = new JPanel(new BorderLayout());
     JPanel logBar = Widgets.row(Widgets.heading("Job log"), Widgets.copy("Copy", log::getText));
-    logBar.setBorder(BorderFactory.createEmptyBorder(0, 0, 4, 0));
+    logBar.setBorder(Widgets.pad(0, 0, 4, 0));
     logPane.add(logBar, BorderLayout.NORTH);
     logPane.add(new JScrollPane(log), BorderLayout.CENTER);
     detail.add(logPane, BorderLayout.CENTER);
@@ -223,7 +223,7 @@ final class JobsPage implements Page {
                 + job.path("jobId").asString(""));
     card.setBorder(
         BorderFactory.createCompoundBorder(
-            BorderFactory.createEtchedBorder(), BorderFactory.createEmptyBorder(4, 8, 4, 8)));
+            BorderFactory.createEtchedBorder(), Widgets.pad(4, 8, 4, 8)));
     return card;
   }
 

@@ -5,7 +5,6 @@ import java.awt.FlowLayout;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import javax.swing.BorderFactory;
 import javax.swing.JCheckBox;
 import javax.swing.JComboBox;
 import javax.swing.JComponent;
@@ -61,7 +60,7 @@ final class LogsPage implements Page {
     bar.add(Widgets.copy("Copy", text::getText));
     root.add(bar, BorderLayout.NORTH);
     root.add(new JScrollPane(text), BorderLayout.CENTER);
-    root.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
+    root.setBorder(Widgets.pad(4, 4, 4, 4));
     level.addActionListener(e -> render());
     follow.addActionListener(e -> render());
     search

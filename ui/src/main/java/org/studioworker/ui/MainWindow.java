@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.swing.AbstractAction;
-import javax.swing.BorderFactory;
 import javax.swing.Box;
 import javax.swing.BoxLayout;
 import javax.swing.ButtonGroup;
@@ -80,7 +79,8 @@ final class MainWindow {
     about = new AboutPage(configPath, daemonLog, settings.file());
     pages = List.of(jobs, worker, logs, config, about);
 
-    JPanel header = new JPanel(new FlowLayout(FlowLayout.LEFT, 16, 6));
+    JPanel header =
+        new JPanel(new FlowLayout(FlowLayout.LEFT, UIScale.scale(16), UIScale.scale(6)));
     for (JLabel label : List.of(activity, daemonLink, studio, gpu)) {
       header.add(label);
     }
@@ -88,7 +88,7 @@ final class MainWindow {
 
     JPanel sidebar = new JPanel();
     sidebar.setLayout(new BoxLayout(sidebar, BoxLayout.Y_AXIS));
-    sidebar.setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 8));
+    sidebar.setBorder(Widgets.pad(8, 8, 8, 8));
     ButtonGroup group = new ButtonGroup();
     List<JToggleButton> buttons = new java.util.ArrayList<>();
     for (int i = 0; i < pages.size(); i++) {
@@ -126,7 +126,7 @@ final class MainWindow {
     tabs = List.copyOf(buttons);
 
     JPanel unreachable = new JPanel(new BorderLayout(0, 8));
-    unreachable.setBorder(BorderFactory.createEmptyBorder(24, 24, 24, 24));
+    unreachable.setBorder(Widgets.pad(24, 24, 24, 24));
     unreachable.add(Widgets.heading("The daemon is not reachable"), BorderLayout.NORTH);
     unreachableText.setOpaque(false);
     unreachable.add(unreachableText, BorderLayout.CENTER);

@@ -35,8 +35,14 @@ final class Widgets {
     Font base = UIManager.getFont("TextArea.font");
     int size = base == null ? 12 : base.getSize();
     area.setFont(new Font(Font.MONOSPACED, Font.PLAIN, size));
-    area.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
+    area.setBorder(pad(4, 4, 4, 4));
     return area;
+  }
+
+  /** Empty space around a component, in pixels at 1x, scaled with the desktop. */
+  static javax.swing.border.Border pad(int top, int left, int bottom, int right) {
+    return BorderFactory.createEmptyBorder(
+        UIScale.scale(top), UIScale.scale(left), UIScale.scale(bottom), UIScale.scale(right));
   }
 
   /** Components side by side from the left edge, 8 px (scaled) apart. */

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import javax.swing.BorderFactory;
 import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
@@ -73,7 +72,7 @@ final class WorkerPage implements Page {
     JPanel page = new JPanel(new BorderLayout(0, 6));
     page.add(form.done(), BorderLayout.NORTH);
     page.add(new JScrollPane(updateOutput), BorderLayout.CENTER);
-    page.setBorder(BorderFactory.createEmptyBorder(12, 12, 12, 12));
+    page.setBorder(Widgets.pad(12, 12, 12, 12));
     root.add(page, BorderLayout.CENTER);
     pause.addActionListener(e -> togglePause());
     resetRegistration.addActionListener(e -> resetRegistration());

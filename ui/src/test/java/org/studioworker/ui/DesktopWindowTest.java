@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -131,14 +130,22 @@ final class DesktopWindowTest {
     await().atMost(WAIT).until(() -> onEdt(() -> !app.window.logs.text.getText().isEmpty()));
     List<Path> written = new ArrayList<>();
     for (Theme theme : List.of(Theme.DARK, Theme.LIGHT)) {
-      SwingUtilities.invokeAndWait(() -> theme.apply(Map.of()));
+      // The Config page's choice: applied at once and saved in ui-settings.json.
+      SwingUtilities.invokeAndWait(() -> app.window.config.theme.setSelectedItem(theme));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  Files.isRegularFile(dir.resolve("ui-settings.json"))
+                      && Files.readString(dir.resolve("ui-settings.json"))
+                          .contains("\"" + theme.key() + "\""));
       for (Page page : app.window.pages) {
         SwingUtilities.invokeAndWait(() -> app.window.show(page.title()));
         written.add(
             screenshot(page.title().toLowerCase(java.util.Locale.ROOT) + "-" + theme.key()));
       }
     }
-    SwingUtilities.invokeAndWait(() -> Theme.DARK.apply(Map.of()));
+    SwingUtilities.invokeAndWait(() -> app.window.config.theme.setSelectedItem(Theme.DARK));
     SwingUtilities.invokeAndWait(() -> app.window.show("Jobs"));
 
     assertThat(written).hasSize(10);
