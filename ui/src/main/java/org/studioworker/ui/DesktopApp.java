@@ -4,6 +4,7 @@ import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,6 +15,7 @@ import javax.swing.SwingUtilities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.studioworker.runtime.localapi.DaemonClient;
+import org.studioworker.runtime.localapi.DaemonClient.Reply;
 import org.studioworker.ui.process.DaemonKeeper;
 import org.studioworker.ui.tray.Tray;
 import org.studioworker.ui.tray.Trays;
@@ -111,7 +113,10 @@ final class DesktopApp implements AutoCloseable {
       @Override
       public void togglePause() {
         try {
-          client.pause(!paused);
+          if (client.pause(!paused) instanceof Reply.Answer<Boolean>(URI _, Boolean now)) {
+            // A second click before the next poll flips it back.
+            paused = now;
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

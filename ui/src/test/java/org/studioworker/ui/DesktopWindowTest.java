@@ -210,6 +210,16 @@ final class DesktopWindowTest {
     await()
         .atMost(WAIT)
         .until(() -> onEdt(() -> app.window.worker.pause.getText()).equals("Pause"));
+
+    // The tray's Pause–Resume item, on a thread of the tray's own: it flips what the last poll saw.
+    await().atMost(WAIT).until(() -> !trayStates.getLast().paused());
+    app.actions().togglePause();
+    await().atMost(WAIT).until(DesktopWindowTest::paused);
+    await()
+        .atMost(WAIT)
+        .until(() -> onEdt(() -> app.window.worker.pause.getText()).equals("Resume"));
+    app.actions().togglePause();
+    await().atMost(WAIT).until(() -> !paused());
   }
 
   @Test
