@@ -58,7 +58,8 @@ final class DaemonUnderTest implements AutoCloseable {
       values = values.withCredentials(worker.workerId(), worker.authToken());
     }
     new ConfigStore(config).save(values);
-    Map<String, String> env = Map.of("HOME", dir.toString());
+    // Port 0: a free port, never the 4787 of a daemon the developer may run.
+    Map<String, String> env = Map.of("HOME", dir.toString(), "STUDIO_WORKER_LOCAL_API_PORT", "0");
     WorkerDaemon daemon =
         new WorkerDaemon(
             WorkerDaemon.Options.of(config, env)
