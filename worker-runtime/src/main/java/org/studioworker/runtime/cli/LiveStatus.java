@@ -5,8 +5,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.studioworker.runtime.cli.DaemonClient.Problem;
-import org.studioworker.runtime.cli.DaemonClient.Reply;
+import org.studioworker.runtime.localapi.DaemonClient;
+import org.studioworker.runtime.localapi.DaemonClient.Problem;
+import org.studioworker.runtime.localapi.DaemonClient.Reply;
 import org.studioworker.runtime.status.SessionState;
 import tools.jackson.databind.JsonNode;
 

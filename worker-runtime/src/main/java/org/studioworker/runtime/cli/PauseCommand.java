@@ -3,6 +3,7 @@ package org.studioworker.runtime.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.studioworker.runtime.daemon.ExitCodes;
+import org.studioworker.runtime.localapi.DaemonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 

@@ -16,6 +16,7 @@ import org.studioworker.runtime.config.WorkerConfig;
 import org.studioworker.runtime.daemon.ExitCodes;
 import org.studioworker.runtime.daemon.GpuPins;
 import org.studioworker.runtime.jobs.EngineRegistry;
+import org.studioworker.runtime.localapi.DaemonClient;
 import org.studioworker.runtime.logs.LogSetup;
 import org.studioworker.runtime.plugins.PluginLoader;
 import picocli.CommandLine.Command;

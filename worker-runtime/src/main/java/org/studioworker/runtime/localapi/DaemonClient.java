@@ -1,4 +1,4 @@
-package org.studioworker.runtime.cli;
+package org.studioworker.runtime.localapi;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -22,33 +22,33 @@ import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.studioworker.protocol.LogLevel;
 import org.studioworker.runtime.http.StudioHttp;
-import org.studioworker.runtime.localapi.Discovery;
 import org.studioworker.runtime.logs.Redactor;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The command line's client of the running daemon's local API ({@code docs/local-api-contract.md}):
- * finds the daemon through {@code local-api.json} beside the config, sends the bearer token from
- * it, and turns every way of not getting an answer into a {@link Problem} an operator can act on.
+ * The client of the running daemon's local API, for the command line and the desktop UI ({@code
+ * docs/local-api-contract.md}): finds the daemon through {@code local-api.json} beside the config,
+ * sends the bearer token from it, and turns every way of not getting an answer into a {@link
+ * Problem} an operator can act on.
  *
  * <p>The discovery file is read again for every request, so that a client that outlives a daemon
  * ({@code logs -f}) finds its successor on a new port or with a new token. The token goes only to a
  * loopback address, is never part of a message, and is masked in anything printed.
  *
- * <p>Each call blocks for at most {@link #REQUEST_TIMEOUT}. Not thread-safe: one command uses it
- * from one thread.
+ * <p>Each call blocks for at most {@link #REQUEST_TIMEOUT}. Thread-safe: it holds no state but the
+ * HTTP client, so a command and the desktop UI may share one across threads.
  */
-final class DaemonClient implements AutoCloseable {
+public final class DaemonClient implements AutoCloseable {
   /**
    * Why 2 s? On loopback a live daemon accepts in well under a millisecond; a port that does not
    * refuse at once but never accepts is a daemon too stuck to answer anyway.
    */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   /** The whole exchange, body included; the largest answer (status) is tens of KB. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -67,13 +67,13 @@ final class DaemonClient implements AutoCloseable {
    *
    * @param abandon checked while a request is in flight; true gives the request up
    */
-  DaemonClient(Path configPath, BooleanSupplier abandon) {
+  public DaemonClient(Path configPath, BooleanSupplier abandon) {
     this.discoveryFile = Discovery.pathFor(configPath);
     this.abandon = abandon;
   }
 
   /** What asking the daemon gave: its answer, or why there is none. */
-  sealed interface Reply<T> {
+  public sealed interface Reply<T> {
     /** The daemon at {@code url} answered with {@code value}. */
     record Answer<T>(URI url, T value) implements Reply<T> {}
 
@@ -82,7 +82,7 @@ final class DaemonClient implements AutoCloseable {
   }
 
   /** Why there is no answer; {@link #message()} is one line, never the token. */
-  sealed interface Problem {
+  public sealed interface Problem {
     String message();
 
     /** No discovery file: no daemon serves the local API for this config. */
@@ -147,12 +147,13 @@ final class DaemonClient implements AutoCloseable {
   }
 
   /** One entry of the daemon's log ring. */
-  record LogLine(String ts, String level, String category, String message, @Nullable String jobId) {
+  public record LogLine(
+      String ts, String level, String category, String message, @Nullable String jobId) {
     /**
      * The line as the daemon's console prints it ({@code logs/ConsoleLayout}): {@code <ts> <LEVEL>
      * <category>: [job <id>] <message>}, redacted.
      */
-    String render() {
+    public String render() {
       return ts
           + " "
           + String.format(Locale.ROOT, "%-5s", level)
@@ -169,25 +170,25 @@ final class DaemonClient implements AutoCloseable {
    *
    * @param seq the sequence number of the daemon's newest entry
    */
-  record LogBatch(List<LogLine> entries, long seq) {
+  public record LogBatch(List<LogLine> entries, long seq) {
     /** Copies the list. */
-    LogBatch {
+    public LogBatch {
       entries = List.copyOf(entries);
     }
   }
 
   /** {@code GET /daemon/status}: the JSON object, read as is. */
-  Reply<JsonNode> status() throws InterruptedException {
+  public Reply<JsonNode> status() throws InterruptedException {
     return send("GET", "/daemon/status", "GET /daemon/status", DaemonClient::object);
   }
 
   /** {@code GET /daemon/logs?after=<after>}. */
-  Reply<LogBatch> logs(long after) throws InterruptedException {
+  public Reply<LogBatch> logs(long after) throws InterruptedException {
     return send("GET", "/daemon/logs?after=" + after, "GET /daemon/logs", DaemonClient::logBatch);
   }
 
   /** {@code POST /daemon/pause} or {@code /daemon/resume}; the answer is the new pause flag. */
-  Reply<Boolean> pause(boolean pause) throws InterruptedException {
+  public Reply<Boolean> pause(boolean pause) throws InterruptedException {
     String path = pause ? "/daemon/pause" : "/daemon/resume";
     String route = "POST " + path;
     return send(
@@ -206,8 +207,36 @@ final class DaemonClient implements AutoCloseable {
         });
   }
 
+  /**
+   * {@code method path} with an optional JSON body; the answer is the JSON object the route sends
+   * (for example {@code GET /daemon/config}, {@code PUT /daemon/config}, {@code GET
+   * /jobs/<id>/log}).
+   */
+  public Reply<JsonNode> json(String method, String path, @Nullable JsonNode body)
+      throws InterruptedException {
+    String route = method + " " + routeOf(path);
+    return switch (exchange(method, path, route, body, "application/json")) {
+      case Reply.Failure<byte[]>(Problem problem) -> new Reply.Failure<>(problem);
+      case Reply.Answer<byte[]>(URI url, byte[] bytes) -> {
+        try {
+          yield new Reply.Answer<>(
+              url, object(JSON.readTree(new String(bytes, StandardCharsets.UTF_8))));
+        } catch (JacksonException e) {
+          yield new Reply.Failure<>(new Problem.BadAnswer(route, "not JSON"));
+        } catch (NotTheContract e) {
+          yield new Reply.Failure<>(new Problem.BadAnswer(route, String.valueOf(e.getMessage())));
+        }
+      }
+    };
+  }
+
+  /** {@code GET path} for a body that is not JSON (a thumbnail's PNG). */
+  public Reply<byte[]> bytes(String path) throws InterruptedException {
+    return exchange("GET", path, "GET " + routeOf(path), null, "*/*");
+  }
+
   /** The {@code pid} of a status answer, or null when it has none. */
-  static @Nullable Long pid(JsonNode status) {
+  public static @Nullable Long pid(JsonNode status) {
     JsonNode pid = status.path("pid");
     return pid.isIntegralNumber() ? pid.asLong() : null;
   }
@@ -216,7 +245,7 @@ final class DaemonClient implements AutoCloseable {
    * A timestamp of the local API as the console prints one ({@code 2026-12-01T23:20:10.123Z}): an
    * ISO-8601 string or epoch milliseconds; anything else as it came; {@code ?} when absent.
    */
-  static String time(@Nullable JsonNode ts) {
+  public static String time(@Nullable JsonNode ts) {
     if (ts == null || ts.isNull() || ts.isMissingNode()) {
       return "?";
     }
@@ -257,6 +286,31 @@ final class DaemonClient implements AutoCloseable {
 
   private <T> Reply<T> send(String method, String path, String route, Parser<T> parser)
       throws InterruptedException {
+    return switch (exchange(method, path, route, null, "application/json")) {
+      case Reply.Failure<byte[]>(Problem problem) -> new Reply.Failure<>(problem);
+      case Reply.Answer<byte[]>(URI url, byte[] bytes) -> {
+        JsonNode body;
+        try {
+          body = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+          yield new Reply.Failure<>(new Problem.BadAnswer(route, "not JSON"));
+        }
+        try {
+          yield new Reply.Answer<>(url, parser.parse(body));
+        } catch (NotTheContract e) {
+          yield new Reply.Failure<>(new Problem.BadAnswer(route, String.valueOf(e.getMessage())));
+        }
+      }
+    };
+  }
+
+  /**
+   * One request to the daemon named by the discovery file; a 2xx answer's body as bytes, at most
+   * what the route sends (the local API caps its answers; the largest, a thumbnail, is ~100 KB).
+   */
+  private Reply<byte[]> exchange(
+      String method, String path, String route, @Nullable JsonNode body, String accept)
+      throws InterruptedException {
     Optional<Discovery> found;
     try {
       found = Discovery.read(discoveryFile);
@@ -276,23 +330,28 @@ final class DaemonClient implements AutoCloseable {
                   + url
                   + ", which is not a loopback address; the token is sent only to this machine"));
     }
-    // Should a daemon ever log its own token, what this command prints still masks it.
+    // Should a daemon ever log its own token, what this client prints still masks it.
     Redactor.register(daemon.token());
     URI target = url.resolve(path);
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(target)
             .timeout(REQUEST_TIMEOUT)
             .header("Authorization", "Bearer " + daemon.token())
-            .header("Accept", "application/json")
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build();
-    HttpResponse<String> response;
+            .header("Accept", accept);
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    }
+    HttpResponse<byte[]> response;
     try {
       response =
           StudioHttp.exchange(
               http,
-              request,
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8),
+              builder.build(),
+              HttpResponse.BodyHandlers.ofByteArray(),
               REQUEST_TIMEOUT,
               abandon);
     } catch (IOException e) {
@@ -307,19 +366,16 @@ final class DaemonClient implements AutoCloseable {
     }
     if (status < 200 || status > 299) {
       return new Reply.Failure<>(
-          new Problem.ErrorAnswer(route, status, errorText(response.body())));
+          new Problem.ErrorAnswer(
+              route, status, errorText(new String(response.body(), StandardCharsets.UTF_8))));
     }
-    JsonNode body;
-    try {
-      body = JSON.readTree(response.body());
-    } catch (JacksonException e) {
-      return new Reply.Failure<>(new Problem.BadAnswer(route, "not JSON"));
-    }
-    try {
-      return new Reply.Answer<>(url, parser.parse(body));
-    } catch (NotTheContract e) {
-      return new Reply.Failure<>(new Problem.BadAnswer(route, String.valueOf(e.getMessage())));
-    }
+    return new Reply.Answer<>(url, response.body());
+  }
+
+  /** A path without its query, as errors name the route. */
+  private static String routeOf(String path) {
+    int query = path.indexOf('?');
+    return query < 0 ? path : path.substring(0, query);
   }
 
   /** Whether the connection was refused outright (nothing listens), not timed out. */
