@@ -89,6 +89,7 @@ public final class DaemonRoutes {
                 this::putConfig)));
     routes.put("/daemon/registration/reset", token(Map.of("POST", r -> resetRegistration())));
     routes.put("/daemon/shutdown", token(Map.of("POST", r -> shutdown())));
+    routes.put("/jobs/{id}", token(Map.of("GET", this::job)));
     return routes;
   }
 
@@ -165,6 +166,16 @@ public final class DaemonRoutes {
       gpu.put("uuid", pin.uuid());
       gpu.put("name", pin.name());
     }
+    ArrayNode gpus = out.putArray("gpus");
+    for (org.studioworker.gpu.GpuDevice device : daemon.gpus()) {
+      ObjectNode gpu = gpus.addObject();
+      gpu.put("index", device.index());
+      gpu.put("name", device.name());
+      gpu.put("memoryTotalBytes", device.totalBytes());
+      gpu.put("memoryFreeBytes", device.freeBytes());
+    }
+    out.put("onlyWhenIdle", config.onlyWhenIdle());
+    out.put("userPresence", daemon.userPresence());
     out.put("localApiUrl", localApiUrl.get());
     CurrentJob current = board.currentJob().orElse(null);
     out.put("currentJobId", current == null ? null : current.jobId());
@@ -182,6 +193,43 @@ public final class DaemonRoutes {
     }
     out.put("logsSeq", board.logs().newestSeq());
     return out;
+  }
+
+  /**
+   * {@code GET /jobs/{id}} (ours): the job as {@code recentJobs} shows it, studio or local, with
+   * its full prompt (up to {@link JobArtifacts#MAX_PROMPT_BYTES}) instead of the preview.
+   */
+  private Reply job(Request request) {
+    String id = request.param("id");
+    ObjectNode found = id == null ? null : findJob(id);
+    if (found == null) {
+      ObjectNode out = JSON.createObjectNode();
+      out.put("error", "unknown_job");
+      out.put("message", id == null || id.length() > 128 ? "not a job id" : "no job " + id);
+      return json(404, out);
+    }
+    String prompt = artifacts.prompt(java.util.Objects.requireNonNull(id)).orElse(null);
+    if (prompt != null) {
+      found.put("prompt", prompt);
+    }
+    return json(200, found);
+  }
+
+  /** The job of {@code id}: the one in flight, then the recent studio jobs, then the local ones. */
+  private @Nullable ObjectNode findJob(String id) {
+    StatusBoard board = daemon.board();
+    CurrentJob current = board.currentJob().orElse(null);
+    if (current != null && current.jobId().equals(id)) {
+      return JobJson.running(current, artifacts.hasThumbnail(id));
+    }
+    for (List<JobRecord> ring : List.of(board.recentJobs(), localJobs.jobs())) {
+      for (JobRecord record : ring) {
+        if (record.jobId().equals(id)) {
+          return JobJson.finished(record, artifacts.hasThumbnail(id));
+        }
+      }
+    }
+    return null;
   }
 
   private Reply logs(Request request) {
