@@ -46,6 +46,10 @@ public final class DaemonRoutes {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** What a job id in a path may be, as the other {@code /jobs/{id}/…} routes take it. */
+  private static final java.util.regex.Pattern JOB_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
   private final DaemonControl daemon;
   private final Supplier<String> localApiUrl;
   private final LocalJobs localJobs;
@@ -201,18 +205,26 @@ public final class DaemonRoutes {
    */
   private Reply job(Request request) {
     String id = request.param("id");
-    ObjectNode found = id == null ? null : findJob(id);
-    if (found == null) {
-      ObjectNode out = JSON.createObjectNode();
-      out.put("error", "unknown_job");
-      out.put("message", id == null || id.length() > 128 ? "not a job id" : "no job " + id);
-      return json(404, out);
+    if (id == null || !JOB_ID.matcher(id).matches()) {
+      // Not quoted: it is not an id the daemon could have made.
+      return unknownJob("not a job id");
     }
-    String prompt = artifacts.prompt(java.util.Objects.requireNonNull(id)).orElse(null);
+    ObjectNode found = findJob(id);
+    if (found == null) {
+      return unknownJob("no job " + id);
+    }
+    String prompt = artifacts.prompt(id).orElse(null);
     if (prompt != null) {
       found.put("prompt", prompt);
     }
     return json(200, found);
+  }
+
+  private static Reply unknownJob(String message) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("error", "unknown_job");
+    out.put("message", message);
+    return json(404, out);
   }
 
   /** The job of {@code id}: the one in flight, then the recent studio jobs, then the local ones. */

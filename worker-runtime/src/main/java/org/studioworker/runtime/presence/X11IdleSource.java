@@ -192,6 +192,7 @@ public final class X11IdleSource implements IdleSource {
       MemorySegment allocated = library.allocInfo();
       if (allocated.equals(MemorySegment.NULL)) {
         library.closeDisplay(opened);
+        XScreenSaverLibrary.forget(opened);
         return false;
       }
       display = opened;
@@ -212,6 +213,7 @@ public final class X11IdleSource implements IdleSource {
       }
       if (open != null) {
         library.closeDisplay(open);
+        XScreenSaverLibrary.forget(open);
       }
     } catch (IllegalStateException e) {
       log.debug("closing the X display {}: {}", displayName, e.getMessage());

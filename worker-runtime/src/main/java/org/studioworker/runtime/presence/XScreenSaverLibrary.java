@@ -56,11 +56,20 @@ final class XScreenSaverLibrary {
   /** {@code XSetIOErrorExitHandler} (libX11 1.7 and later), or null on an older libX11. */
   private final @Nullable MethodHandle setIoErrorExitHandler;
 
-  /** The upcall that {@link #keepProcessOnIoError} installs; null without the symbol. */
+  /** The exit upcall that {@link #keepProcessOnIoError} installs; null without the symbol. */
   private final @Nullable MemorySegment ioErrorExit;
 
-  /** Displays whose connection broke: Xlib called the exit handler for them. */
+  /** {@code XSetIOErrorHandler}, used only together with the exit handler; else null. */
+  private final @Nullable MethodHandle setIoErrorHandler;
+
+  /** Displays whose connection broke: Xlib called the error handlers for them. */
   private static final Set<Long> LOST = ConcurrentHashMap.newKeySet();
+
+  /** The displays this binding opened and still holds. */
+  private static final Set<Long> OURS = ConcurrentHashMap.newKeySet();
+
+  /** The process-wide I/O error handler ours replaced; set once, under the class lock. */
+  private static volatile @Nullable MethodHandle previousIoHandler;
 
   private XScreenSaverLibrary(SymbolLookup x11, SymbolLookup xss) {
     Linker linker = Linker.nativeLinker();
@@ -83,58 +92,111 @@ final class XScreenSaverLibrary {
             "XScreenSaverQueryInfo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
     Optional<MemorySegment> exitHandler = x11.find("XSetIOErrorExitHandler");
-    if (exitHandler.isPresent()) {
+    Optional<MemorySegment> ioHandler = x11.find("XSetIOErrorHandler");
+    if (exitHandler.isPresent() && ioHandler.isPresent()) {
       setIoErrorExitHandler =
           linker.downcallHandle(
               exitHandler.get(), FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-      try {
-        ioErrorExit =
-            linker.upcallStub(
-                MethodHandles.lookup()
-                    .findStatic(
-                        XScreenSaverLibrary.class,
-                        "onIoErrorExit",
-                        MethodType.methodType(
-                            void.class, MemorySegment.class, MemorySegment.class)),
-                FunctionDescriptor.ofVoid(ADDRESS, ADDRESS),
-                Arena.global());
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("the I/O error upcall cannot be made", e);
-      }
+      setIoErrorHandler =
+          linker.downcallHandle(ioHandler.get(), FunctionDescriptor.of(ADDRESS, ADDRESS));
+      ioErrorExit =
+          upcall(
+              linker,
+              "onIoErrorExit",
+              MethodType.methodType(void.class, MemorySegment.class, MemorySegment.class),
+              FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     } else {
       setIoErrorExitHandler = null;
+      setIoErrorHandler = null;
       ioErrorExit = null;
     }
   }
 
+  private static MemorySegment upcall(
+      Linker linker, String name, MethodType type, FunctionDescriptor descriptor) {
+    try {
+      return linker.upcallStub(
+          MethodHandles.lookup().findStatic(XScreenSaverLibrary.class, name, type),
+          descriptor,
+          Arena.global());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the X11 error upcall " + name + " cannot be made", e);
+    }
+  }
+
   /**
-   * Why? Xlib's default answer to a lost server connection is {@code exit(1)}: the worker would die
-   * with the desktop session. The per-display exit handler (libX11 1.7+) returns instead, and the
-   * display is marked lost so that it is dropped and opened anew. Without the symbol, the old
-   * behaviour stands; the log says so once.
+   * Why? Xlib's answer to a lost server connection is {@code exit(1)}: the worker would die with
+   * the desktop session. Two handlers change that (libX11 1.7+): the process-wide I/O error handler
+   * returns for our displays (its default exits before the exit handler is reached) and hands any
+   * other display to the handler it replaced; the per-display exit handler then returns instead of
+   * exiting, and the display is marked lost so that it is dropped and opened anew. Without the
+   * symbols, the old behaviour stands; the log says so once.
    *
    * @return false when this libX11 cannot be told
    */
   boolean keepProcessOnIoError(MemorySegment display) {
-    MethodHandle set = setIoErrorExitHandler;
-    MemorySegment upcall = ioErrorExit;
-    if (set == null || upcall == null) {
+    MethodHandle setExit = setIoErrorExitHandler;
+    MethodHandle setIo = setIoErrorHandler;
+    MemorySegment exitUpcall = ioErrorExit;
+    if (setExit == null || setIo == null || exitUpcall == null) {
       return false;
     }
     try {
-      set.invokeExact(display, upcall, MemorySegment.NULL);
+      synchronized (XScreenSaverLibrary.class) {
+        if (previousIoHandler == null) {
+          MemorySegment ours =
+              upcall(
+                  Linker.nativeLinker(),
+                  "onIoError",
+                  MethodType.methodType(int.class, MemorySegment.class),
+                  FunctionDescriptor.of(JAVA_INT, ADDRESS));
+          MemorySegment previous = (MemorySegment) setIo.invokeExact(ours);
+          previousIoHandler =
+              Linker.nativeLinker()
+                  .downcallHandle(previous, FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        }
+      }
+      OURS.add(display.address());
+      setExit.invokeExact(display, exitUpcall, MemorySegment.NULL);
       return true;
     } catch (Throwable t) {
       throw new IllegalStateException("XSetIOErrorExitHandler failed", t);
     }
   }
 
-  /** Whether Xlib reported the connection of {@code display} lost; clears the mark. */
-  static boolean takeLost(MemorySegment display) {
-    return LOST.remove(display.address());
+  /** Forgets {@code display}, closed or lost: its address may be reused by another. */
+  static void forget(MemorySegment display) {
+    OURS.remove(display.address());
+    LOST.remove(display.address());
   }
 
-  /** The upcall: runs on the thread in the Xlib call; must never throw. */
+  /** Whether Xlib reported the connection of {@code display} lost; clears the mark. */
+  static boolean takeLost(MemorySegment display) {
+    boolean lost = LOST.remove(display.address());
+    if (lost) {
+      OURS.remove(display.address());
+    }
+    return lost;
+  }
+
+  /** The I/O error upcall: ours are marked lost; others go to the handler before. Never throws. */
+  private static int onIoError(MemorySegment display) {
+    if (OURS.contains(display.address())) {
+      LOST.add(display.address());
+      return 0;
+    }
+    MethodHandle previous = previousIoHandler;
+    if (previous == null) {
+      return 0;
+    }
+    try {
+      return (int) previous.invokeExact(display);
+    } catch (Throwable t) {
+      return 0;
+    }
+  }
+
+  /** The exit upcall: runs on the thread in the Xlib call; must never throw. */
   private static void onIoErrorExit(MemorySegment display, MemorySegment userData) {
     LOST.add(display.address());
   }

@@ -74,8 +74,12 @@ final class JobDetailRouteTest {
       body.put("height", 64);
       URI base = harness.daemon().localApiUrl().orElseThrow();
       String token = Objects.requireNonNull(harness.savedConfig().localApiToken());
-      assertThat(RawHttp.request(base, "POST", "/image", token, body.toString()).status())
-          .isEqualTo(200);
+      // The studio has the result a moment before the worker releases the job gate: 503 until then.
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  RawHttp.request(base, "POST", "/image", token, body.toString()).status() == 200);
       await()
           .atMost(WAIT)
           .until(
@@ -120,6 +124,9 @@ final class JobDetailRouteTest {
       assertThat(error.get("error").asString()).isEqualTo("unknown_job");
       assertThat(error.get("message").asString()).isEqualTo("no job no-such-job");
       assertThat(get(harness, "/jobs/no-such-job/log").status()).isEqualTo(404);
+      RawHttp.Answer notAnId = get(harness, "/jobs/" + "x".repeat(129));
+      assertThat(notAnId.status()).isEqualTo(404);
+      assertThat(JSON.readTree(notAnId.body()).get("message").asString()).isEqualTo("not a job id");
     }
   }
 

@@ -87,4 +87,54 @@ final class X11IdleSourceTest {
     assertThat(XScreenSaverLibrary.INFO.byteSize()).isEqualTo(40);
     assertThat(XScreenSaverLibrary.IDLE_OFFSET).isEqualTo(24);
   }
+
+  @Test
+  void aServerThatGoesAwayIsUnknownAndTheSourceReopensWhenItIsBack() throws Exception {
+    Assumptions.assumeTrue(
+        Files.isExecutable(XVFB), "Xvfb is not installed (/usr/bin/Xvfb); apt-get install xvfb");
+    Process xvfb = startXvfb();
+    X11IdleSource source = awaitSource();
+    try {
+      assertThat(source.idleTime()).isPresent();
+      stop(xvfb);
+
+      // Xlib's default answer to a lost server is exit(1); the worker (this test) lives on.
+      assertThat(source.idleTime()).isEmpty();
+      assertThat(source.idleTime()).isEmpty();
+
+      xvfb = startXvfb();
+      await().atMost(Duration.ofSeconds(20)).until(() -> source.idleTime().isPresent());
+    } finally {
+      source.close();
+      stop(xvfb);
+    }
+  }
+
+  private static Process startXvfb() throws Exception {
+    return new ProcessBuilder(XVFB.toString(), DISPLAY, "-nolisten", "tcp")
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static X11IdleSource awaitSource() {
+    // The server takes a moment to listen; until then the display does not open.
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                X11IdleSource.open(DISPLAY) instanceof X11IdleSource.Ready ready
+                    ? ready.source()
+                    : null,
+            opened -> opened != null);
+  }
+
+  private static void stop(Process xvfb) throws InterruptedException {
+    xvfb.destroy();
+    if (!xvfb.waitFor(10, TimeUnit.SECONDS)) {
+      xvfb.destroyForcibly();
+      xvfb.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
