@@ -143,6 +143,28 @@ public record Capabilities(
         userPresence);
   }
 
+  /**
+   * A copy with another {@code userPresence} ({@code "idle"}, {@code "active"}, or null to omit).
+   */
+  public Capabilities withUserPresence(@Nullable String presence) {
+    return new Capabilities(
+        machineName,
+        username,
+        agentVersion,
+        engine,
+        vramTotalGb,
+        vramThresholdGb,
+        autoEnabled,
+        autoStart,
+        supportedModels,
+        taskKinds,
+        supportedModelsPerKind,
+        autoUpdate,
+        startMinimised,
+        onlyWhenIdle,
+        presence);
+  }
+
   private static List<String> sortedUnique(Collection<String> values) {
     return List.copyOf(new TreeSet<>(values));
   }

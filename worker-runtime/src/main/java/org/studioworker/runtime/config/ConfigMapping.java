@@ -23,6 +23,7 @@ final class ConfigMapping {
           "vram_threshold_gb",
           "auto_start",
           "start_minimised",
+          "only_when_idle",
           "auto_update_enabled",
           "auto_update_interval_secs",
           "auto_update_feed",
@@ -40,9 +41,10 @@ final class ConfigMapping {
 
   /**
    * Keys the original worker writes that this one does not read (PROTOCOL.md §6): accepted in
-   * silence and dropped on the next save. Any other unknown key is likely a typo and is warned of.
+   * silence and dropped on the next save; none at present ({@code only_when_idle} is read now). Any
+   * other unknown key is likely a typo and is warned of.
    */
-  static final Set<String> LEGACY_KEYS = Set.of("only_when_idle");
+  static final Set<String> LEGACY_KEYS = Set.of();
 
   private ConfigMapping() {}
 
@@ -75,6 +77,7 @@ final class ConfigMapping {
         .vramThresholdGb(number(tree, "vram_threshold_gb", d.vramThresholdGb()))
         .autoStart(bool(tree, "auto_start", d.autoStart()))
         .startMinimised(bool(tree, "start_minimised", d.startMinimised()))
+        .onlyWhenIdle(bool(tree, "only_when_idle", d.onlyWhenIdle()))
         .autoUpdateEnabled(bool(tree, "auto_update_enabled", d.autoUpdateEnabled()))
         .autoUpdateIntervalSecs(
             integer(tree, "auto_update_interval_secs", d.autoUpdateIntervalSecs(), 1))
@@ -220,6 +223,7 @@ final class ConfigMapping {
     out.append("vram_threshold_gb = ").append(decimal(c.vramThresholdGb())).append('\n');
     out.append("auto_start = ").append(c.autoStart()).append('\n');
     out.append("start_minimised = ").append(c.startMinimised()).append('\n');
+    out.append("only_when_idle = ").append(c.onlyWhenIdle()).append('\n');
     out.append("auto_update_enabled = ").append(c.autoUpdateEnabled()).append('\n');
     out.append("auto_update_interval_secs = ").append(c.autoUpdateIntervalSecs()).append('\n');
     string(out, "auto_update_feed", c.autoUpdateFeed());

@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #refresh} notices a changed file (its modification time, size and inode) and takes the
  * keys that can change while the worker runs: the VRAM threshold and margin, the drain timeout,
- * {@code auto_start}, {@code start_minimised} and the auto-update keys. Each change is logged with
- * its old and new value; a changed key that needs a restart (the studio URL, the models root, the
- * reconnect limit, the local API settings, the credentials) is logged once as such and keeps its
- * running value. A file that cannot be read keeps the running config and is logged once per change
- * of the file. Secrets are never logged, only that they changed.
+ * {@code auto_start}, {@code start_minimised}, {@code only_when_idle} and the auto-update keys.
+ * Each change is logged with its old and new value; a changed key that needs a restart (the studio
+ * URL, the models root, the reconnect limit, the local API settings, the credentials) is logged
+ * once as such and keeps its running value. A file that cannot be read keeps the running config and
+ * is logged once per change of the file. Secrets are never logged, only that they changed.
  *
  * <p>Thread-safe: {@link #get} never blocks; {@link #refresh} and {@link #update} serialise on one
  * lock and read at most one small file.
@@ -62,6 +62,10 @@ public final class LiveConfig {
               "start_minimised",
               WorkerConfig::startMinimised,
               (to, from) -> to.startMinimised(from.startMinimised())),
+          new Editable(
+              "only_when_idle",
+              WorkerConfig::onlyWhenIdle,
+              (to, from) -> to.onlyWhenIdle(from.onlyWhenIdle())),
           new Editable(
               "auto_update_enabled",
               WorkerConfig::autoUpdateEnabled,

@@ -18,6 +18,7 @@ public record WorkerConfig(
     double vramThresholdGb,
     boolean autoStart,
     boolean startMinimised,
+    boolean onlyWhenIdle,
     boolean autoUpdateEnabled,
     long autoUpdateIntervalSecs,
     @Nullable String autoUpdateFeed,
@@ -91,6 +92,7 @@ public record WorkerConfig(
         DEFAULT_VRAM_THRESHOLD_GB,
         true,
         true,
+        false,
         true,
         DEFAULT_AUTO_UPDATE_INTERVAL_SECS,
         null,
@@ -232,6 +234,7 @@ public record WorkerConfig(
     private double vramThresholdGb;
     private boolean autoStart;
     private boolean startMinimised;
+    private boolean onlyWhenIdle;
     private boolean autoUpdateEnabled;
     private long autoUpdateIntervalSecs;
     private @Nullable String autoUpdateFeed;
@@ -255,6 +258,7 @@ public record WorkerConfig(
       vramThresholdGb = base.vramThresholdGb;
       autoStart = base.autoStart;
       startMinimised = base.startMinimised;
+      onlyWhenIdle = base.onlyWhenIdle;
       autoUpdateEnabled = base.autoUpdateEnabled;
       autoUpdateIntervalSecs = base.autoUpdateIntervalSecs;
       autoUpdateFeed = base.autoUpdateFeed;
@@ -298,6 +302,12 @@ public record WorkerConfig(
 
     public Builder startMinimised(boolean value) {
       startMinimised = value;
+      return this;
+    }
+
+    /** Whether offers are taken only while the person at this computer is idle. */
+    public Builder onlyWhenIdle(boolean value) {
+      onlyWhenIdle = value;
       return this;
     }
 
@@ -381,6 +391,7 @@ public record WorkerConfig(
           vramThresholdGb,
           autoStart,
           startMinimised,
+          onlyWhenIdle,
           autoUpdateEnabled,
           autoUpdateIntervalSecs,
           autoUpdateFeed,

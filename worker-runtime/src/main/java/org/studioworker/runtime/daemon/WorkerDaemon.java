@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,6 +64,10 @@ import org.studioworker.runtime.metrics.WorkerMetrics;
 import org.studioworker.runtime.models.ModelStore;
 import org.studioworker.runtime.notify.SdNotify;
 import org.studioworker.runtime.notify.SystemdNotifier;
+import org.studioworker.runtime.presence.IdleSource;
+import org.studioworker.runtime.presence.IdleSources;
+import org.studioworker.runtime.presence.Presence;
+import org.studioworker.runtime.presence.PresenceMonitor;
 import org.studioworker.runtime.registration.RegistrationGate;
 import org.studioworker.runtime.registration.RegistrationState;
 import org.studioworker.runtime.session.CapabilitySource;
@@ -221,6 +226,9 @@ public final class WorkerDaemon {
   /** Tells systemd how the daemon is doing; set when serving starts. */
   private volatile @Nullable SystemdNotifier systemd;
 
+  /** The person's presence, once serving; null before. */
+  private volatile @Nullable PresenceMonitor presence;
+
   /** Where the local API listens, once it does. */
   private final AtomicReference<@Nullable URI> localApi = new AtomicReference<>();
 
@@ -228,8 +236,21 @@ public final class WorkerDaemon {
   private final java.util.concurrent.atomic.AtomicBoolean updateInstalled =
       new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** Chooses the idle source once only_when_idle is on. */
+  private final Supplier<IdleSource> idleSources;
+
   /** A daemon; nothing runs until {@link #run()}. */
   public WorkerDaemon(Options options) {
+    this(options, IdleSources.detecting(options.env()));
+  }
+
+  /**
+   * A daemon with its own idle source (tests set the person's idle time).
+   *
+   * @param idleSources asked for a source each time only_when_idle is turned on
+   */
+  public WorkerDaemon(Options options, Supplier<IdleSource> idleSources) {
+    this.idleSources = idleSources;
     this.options = options;
     this.resetCommand = resetCommand(options.configPath(), options.env());
     this.shipQueue = new LogShipQueue(LogShipQueue.DEFAULT_CAPACITY, options.clock());
@@ -446,6 +467,8 @@ public final class WorkerDaemon {
       board.session(new SessionState.Connecting(1));
     }
     BooleanSupplier claimingStopped = () -> board.isPaused() || stop.isStopping();
+    PresenceMonitor presence = new PresenceMonitor(() -> config.get().onlyWhenIdle(), idleSources);
+    this.presence = presence;
     CapabilitySource capabilities =
         new CapabilitySource(
             GpuPins.machineName(machineName(options.env()), pinned),
@@ -454,7 +477,8 @@ public final class WorkerDaemon {
             engines,
             gpus,
             config::get,
-            claimingStopped);
+            claimingStopped,
+            () -> presence.presence().map(Presence::wireName).orElse(null));
     log.info(
         "studio-worker {} starting: config {}, studio {}, worker {}, vram threshold {} GB,"
             + " models root {}, auto-update {}, engines: {}",
@@ -541,6 +565,8 @@ public final class WorkerDaemon {
           .ifPresent(task -> scope.fork("updater", task));
       // Why the heartbeat interval? A change to the file reaches the next heartbeat at the latest.
       scope.fork("config-watch", () -> watch(config, schedule.heartbeat()));
+      // The heartbeat interval (5 s) again: each heartbeat carries a presence at most one old.
+      scope.fork("presence", () -> samplePresence(presence, schedule.heartbeat()));
       return scope.runMain(
           () -> {
             WorkerConfig approved = config.get();
@@ -727,6 +753,7 @@ public final class WorkerDaemon {
     private final GpuDetection detection;
     private final @Nullable GpuDevice pinned;
     private final WorkerMetrics metrics;
+    private final CachedGpuReading gpus;
 
     Control(
         LiveConfig config,
@@ -740,6 +767,7 @@ public final class WorkerDaemon {
       this.detection = detection;
       this.pinned = pinned;
       this.metrics = new WorkerMetrics(board, shipQueue, detection.inventory()::snapshot, traffic);
+      this.gpus = new CachedGpuReading(detection.inventory(), options.clock());
     }
 
     @Override
@@ -781,6 +809,17 @@ public final class WorkerDaemon {
     @Override
     public @Nullable GpuDevice gpuPin() {
       return pinned;
+    }
+
+    @Override
+    public List<GpuDevice> gpus() {
+      return gpus.devices();
+    }
+
+    @Override
+    public @Nullable String userPresence() {
+      PresenceMonitor monitor = presence;
+      return monitor == null ? null : monitor.presence().map(Presence::wireName).orElse(null);
     }
 
     @Override
@@ -836,6 +875,10 @@ public final class WorkerDaemon {
             codec,
             board,
             () -> board.isPaused() || stop.isStopping(),
+            () -> {
+              PresenceMonitor monitor = presence;
+              return monitor == null ? null : monitor.refusal();
+            },
             new JobRunner.Delivery() {
               @Override
               public String workerId() {
@@ -897,6 +940,19 @@ public final class WorkerDaemon {
       case Session.Fatal f -> ExitCodes.FAILURE;
       case Session.GaveUp g -> ExitCodes.GAVE_UP;
     };
+  }
+
+  /** Samples the person's presence until stopped; nothing is read while only_when_idle is off. */
+  private @Nullable Void samplePresence(PresenceMonitor presence, Duration interval)
+      throws InterruptedException {
+    try {
+      do {
+        presence.sample();
+      } while (!stop.sleep(interval));
+    } finally {
+      presence.release();
+    }
+    return null;
   }
 
   /** Follows the config file until stopped: one {@code stat} per interval, a read on change. */

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,9 @@ public final class JobRunner {
      * never.
      */
     void completed(Claim claim, JobResult result);
+
+    /** The job {@code claim} starts now (it is on the board). Does nothing by default. */
+    default void started(Claim claim) {}
   }
 
   /** Credentials and routes that a job needs to deliver its result. */
@@ -98,6 +102,9 @@ public final class JobRunner {
   private final VramCheck vram;
   private final InstantSource clock;
   private final Completed completed;
+
+  /** Why an offer is refused {@code paused} besides the pause, or null (only_when_idle). */
+  private final Supplier<@Nullable String> presenceRefusal;
 
   /** The job in flight: its id and thread; null when idle. */
   private final AtomicReference<@Nullable Running> running = new AtomicReference<>();
@@ -146,6 +153,45 @@ public final class JobRunner {
       VramCheck vram,
       InstantSource clock,
       Completed completed) {
+    this(
+        gate,
+        engines,
+        uploader,
+        sender,
+        codec,
+        board,
+        claimingStopped,
+        () -> null,
+        delivery,
+        modelsRoot,
+        models,
+        vram,
+        clock,
+        completed);
+  }
+
+  /**
+   * A runner that also refuses offers while the person at the computer is using it.
+   *
+   * @param presenceRefusal the reason to reject an offer {@code paused} now ({@code only_when_idle}
+   *     with the person active), or null to take it; asked after the pause
+   */
+  public JobRunner(
+      JobGate gate,
+      EngineRegistry engines,
+      ResultUploader uploader,
+      FrameSender sender,
+      FrameCodec codec,
+      StatusBoard board,
+      BooleanSupplier claimingStopped,
+      Supplier<@Nullable String> presenceRefusal,
+      Delivery delivery,
+      Path modelsRoot,
+      ModelStore models,
+      VramCheck vram,
+      InstantSource clock,
+      Completed completed) {
+    this.presenceRefusal = presenceRefusal;
     this.gate = gate;
     this.engines = engines;
     this.uploader = uploader;
@@ -192,6 +238,12 @@ public final class JobRunner {
     if (claimingStopped.getAsBoolean()) {
       log.info("offer {} rejected: {}", jobId, PAUSED_REASON);
       send(jobId, new WorkerFrame.Reject(jobId, PAUSED_REASON, RejectCode.PAUSED), generation);
+      return;
+    }
+    String away = presenceRefusal.get();
+    if (away != null) {
+      log.info("offer {} rejected: {}", jobId, away);
+      send(jobId, new WorkerFrame.Reject(jobId, away, RejectCode.PAUSED), generation);
       return;
     }
     Optional<JobGate.Permit> reserved = gate.tryReserve(jobId);
@@ -336,6 +388,7 @@ public final class JobRunner {
     String prompt = claim.task().prompt();
     CurrentJob current = CurrentJob.of(claim, started);
     board.currentJob(current);
+    completed.started(claim);
     Ending ending = new Ending(jobId, generation);
     JobResult delivered = null;
     try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {

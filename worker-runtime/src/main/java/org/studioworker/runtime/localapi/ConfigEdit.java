@@ -12,6 +12,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The editable config of {@code GET|PUT /daemon/config}: the keys a UI may change, in the
  * original's camelCase names, with the original's validation order and messages.
+ *
+ * <p>{@code onlyWhenIdle} is newer than the original's fields: a body may leave it out (older
+ * clients do), and the saved value is then kept.
  */
 final class ConfigEdit {
   /** The keys, in the order they are shown and checked for presence. */
@@ -25,6 +28,14 @@ final class ConfigEdit {
           "autoUpdateFeed",
           "autoUpdatePrerelease",
           "modelsRoot");
+
+  /** The optional key that newer clients send; checked after {@link #KEYS}. */
+  static final String ONLY_WHEN_IDLE = "onlyWhenIdle";
+
+  /** The keys {@code GET /daemon/config} answers, in order: {@link #KEYS}, then the newer one. */
+  static final List<String> SHOWN =
+      java.util.stream.Stream.concat(KEYS.stream(), java.util.stream.Stream.of(ONLY_WHEN_IDLE))
+          .toList();
 
   /** A refusal: {@code bad_request} for a malformed body, {@code invalid_config} for a value. */
   static final class Refused extends Exception {
@@ -45,10 +56,13 @@ final class ConfigEdit {
       long autoUpdateIntervalSecs,
       @Nullable String autoUpdateFeed,
       boolean autoUpdatePrerelease,
-      String modelsRoot) {
+      String modelsRoot,
+      @Nullable Boolean onlyWhenIdle) {
     /** These values over {@code config}; every other key (credentials among them) is kept. */
     WorkerConfig applyTo(WorkerConfig config) {
+      boolean idle = onlyWhenIdle == null ? config.onlyWhenIdle() : onlyWhenIdle;
       return new WorkerConfig.Builder(config)
+          .onlyWhenIdle(idle)
           .apiBaseUrl(apiBaseUrl)
           .vramThresholdGb(vramThresholdGb)
           .startMinimised(startMinimised)
@@ -73,6 +87,7 @@ final class ConfigEdit {
     out.put("autoUpdateFeed", config.autoUpdateFeed());
     out.put("autoUpdatePrerelease", config.autoUpdatePrerelease());
     out.put("modelsRoot", config.modelsRoot());
+    out.put(ONLY_WHEN_IDLE, config.onlyWhenIdle());
     return out;
   }
 
@@ -117,6 +132,14 @@ final class ConfigEdit {
     if (modelsRoot.isBlank()) {
       throw invalid("modelsRoot", "must not be empty");
     }
+    Boolean onlyWhenIdle = null;
+    JsonNode idleNode = body.get(ONLY_WHEN_IDLE);
+    if (idleNode != null) {
+      if (!idleNode.isBoolean()) {
+        throw invalid(ONLY_WHEN_IDLE, "must be true or false");
+      }
+      onlyWhenIdle = idleNode.booleanValue();
+    }
     return new Values(
         apiBaseUrl.strip(),
         threshold,
@@ -125,7 +148,8 @@ final class ConfigEdit {
         interval,
         feed == null ? null : feed.strip(),
         prerelease,
-        modelsRoot.strip());
+        modelsRoot.strip(),
+        onlyWhenIdle);
   }
 
   private static Refused invalid(String field, String problem) {

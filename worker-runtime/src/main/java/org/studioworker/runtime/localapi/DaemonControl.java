@@ -34,6 +34,22 @@ public interface DaemonControl {
     return null;
   }
 
+  /**
+   * The GPUs with their memory, read at most once a second (LOCAL_API.md, ours); empty with no GPU.
+   * Blocks a fraction of a second at most.
+   */
+  default java.util.List<org.studioworker.gpu.GpuDevice> gpus() {
+    return java.util.List.of();
+  }
+
+  /**
+   * Whether the person at this computer is {@code "idle"} or {@code "active"}; null when unknown or
+   * only_when_idle is off.
+   */
+  default @Nullable String userPresence() {
+    return null;
+  }
+
   /** Starts the graceful stop, as SIGTERM does. */
   void shutdown(String why);
 

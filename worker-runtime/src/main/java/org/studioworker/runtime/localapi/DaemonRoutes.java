@@ -46,6 +46,10 @@ public final class DaemonRoutes {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** What a job id in a path may be, as the other {@code /jobs/{id}/…} routes take it. */
+  private static final java.util.regex.Pattern JOB_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
   private final DaemonControl daemon;
   private final Supplier<String> localApiUrl;
   private final LocalJobs localJobs;
@@ -89,6 +93,7 @@ public final class DaemonRoutes {
                 this::putConfig)));
     routes.put("/daemon/registration/reset", token(Map.of("POST", r -> resetRegistration())));
     routes.put("/daemon/shutdown", token(Map.of("POST", r -> shutdown())));
+    routes.put("/jobs/{id}", token(Map.of("GET", this::job)));
     return routes;
   }
 
@@ -165,6 +170,16 @@ public final class DaemonRoutes {
       gpu.put("uuid", pin.uuid());
       gpu.put("name", pin.name());
     }
+    ArrayNode gpus = out.putArray("gpus");
+    for (org.studioworker.gpu.GpuDevice device : daemon.gpus()) {
+      ObjectNode gpu = gpus.addObject();
+      gpu.put("index", device.index());
+      gpu.put("name", device.name());
+      gpu.put("memoryTotalBytes", device.totalBytes());
+      gpu.put("memoryFreeBytes", device.freeBytes());
+    }
+    out.put("onlyWhenIdle", config.onlyWhenIdle());
+    out.put("userPresence", daemon.userPresence());
     out.put("localApiUrl", localApiUrl.get());
     CurrentJob current = board.currentJob().orElse(null);
     out.put("currentJobId", current == null ? null : current.jobId());
@@ -182,6 +197,51 @@ public final class DaemonRoutes {
     }
     out.put("logsSeq", board.logs().newestSeq());
     return out;
+  }
+
+  /**
+   * {@code GET /jobs/{id}} (ours): the job as {@code recentJobs} shows it, studio or local, with
+   * its full prompt (up to {@link JobArtifacts#MAX_PROMPT_BYTES}) instead of the preview.
+   */
+  private Reply job(Request request) {
+    String id = request.param("id");
+    if (id == null || !JOB_ID.matcher(id).matches()) {
+      // Not quoted: it is not an id the daemon could have made.
+      return unknownJob("not a job id");
+    }
+    ObjectNode found = findJob(id);
+    if (found == null) {
+      return unknownJob("no job " + id);
+    }
+    String prompt = artifacts.prompt(id).orElse(null);
+    if (prompt != null) {
+      found.put("prompt", prompt);
+    }
+    return json(200, found);
+  }
+
+  private static Reply unknownJob(String message) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("error", "unknown_job");
+    out.put("message", message);
+    return json(404, out);
+  }
+
+  /** The job of {@code id}: the one in flight, then the recent studio jobs, then the local ones. */
+  private @Nullable ObjectNode findJob(String id) {
+    StatusBoard board = daemon.board();
+    CurrentJob current = board.currentJob().orElse(null);
+    if (current != null && current.jobId().equals(id)) {
+      return JobJson.running(current, artifacts.hasThumbnail(id));
+    }
+    for (List<JobRecord> ring : List.of(board.recentJobs(), localJobs.jobs())) {
+      for (JobRecord record : ring) {
+        if (record.jobId().equals(id)) {
+          return JobJson.finished(record, artifacts.hasThumbnail(id));
+        }
+      }
+    }
+    return null;
   }
 
   private Reply logs(Request request) {

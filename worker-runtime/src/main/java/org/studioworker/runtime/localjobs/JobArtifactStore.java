@@ -55,6 +55,11 @@ public final class JobArtifactStore implements JobArtifacts {
   /** Guarded by {@link #lock}: job id → PNG, oldest first. */
   private final LinkedHashMap<String, byte[]> thumbnails = new LinkedHashMap<>();
 
+  /**
+   * Guarded by {@link #lock}: job id → its prompt (cut to {@link #MAX_PROMPT_BYTES}), oldest first.
+   */
+  private final LinkedHashMap<String, String> prompts = new LinkedHashMap<>();
+
   /** One job's kept lines. Guarded by the store's lock. */
   private static final class Lines {
     final ArrayDeque<Line> lines = new ArrayDeque<>();
@@ -124,6 +129,55 @@ public final class JobArtifactStore implements JobArtifacts {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Keeps the prompt of a job that starts now, cut to {@link #MAX_PROMPT_BYTES} of UTF-8. */
+  public void started(String jobId, String prompt) {
+    String kept = cutUtf8(prompt, MAX_PROMPT_BYTES);
+    lock.lock();
+    try {
+      prompts.remove(jobId);
+      prompts.put(jobId, kept);
+      while (prompts.size() > MAX_JOBS) {
+        prompts.pollFirstEntry();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Optional<String> prompt(String jobId) {
+    lock.lock();
+    try {
+      return Optional.ofNullable(prompts.get(jobId));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The longest prefix of {@code text} whose UTF-8 is at most {@code maxBytes}, whole code points
+   * only.
+   */
+  static String cutUtf8(String text, int maxBytes) {
+    // Why not encode and cut? A prompt may be megabytes; count instead, and stop at the cap.
+    int bytes = 0;
+    int i = 0;
+    while (i < text.length()) {
+      int cp = text.codePointAt(i);
+      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (Character.isSurrogate((char) cp)) {
+        // A lone surrogate is encoded as "?" (one byte) by the JDK's UTF-8 encoder.
+        size = 1;
+      }
+      if (bytes + size > maxBytes) {
+        return text.substring(0, i);
+      }
+      bytes += size;
+      i += Character.charCount(cp);
+    }
+    return text;
   }
 
   @Override

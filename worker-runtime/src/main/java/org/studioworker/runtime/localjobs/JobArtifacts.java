@@ -9,7 +9,8 @@ import java.util.Optional;
  * job logged and a thumbnail of each image result (LOCAL_API.md, {@code GET /jobs/:id/log} and
  * {@code /jobs/:id/thumbnail}). Bounded: {@link #MAX_JOBS} logs of {@link #MAX_LINES} lines of
  * {@link #MAX_LINE_CHARS} characters, oldest dropped and counted; {@link #MAX_THUMBNAILS}
- * thumbnails. Thread-safe.
+ * thumbnails; the prompts of the last {@link #MAX_JOBS} jobs, {@link #MAX_PROMPT_BYTES} each. The
+ * prompt is not a secret, but it is the person's words: it is never logged. Thread-safe.
  */
 public interface JobArtifacts {
   /** How many jobs' logs are kept. */
@@ -26,6 +27,9 @@ public interface JobArtifacts {
 
   /** The longer side of a thumbnail, at most. */
   int THUMBNAIL_SIDE = 384;
+
+  /** How much of a job's prompt is kept, in bytes of UTF-8 (the first 16 KiB). */
+  int MAX_PROMPT_BYTES = 16 * 1024;
 
   /**
    * One line a job logged.
@@ -45,6 +49,14 @@ public interface JobArtifacts {
 
   /** The log of a job, if it is among the kept ones. */
   Optional<Log> log(String jobId);
+
+  /**
+   * The prompt of a job, at most {@link #MAX_PROMPT_BYTES} of it, if the job is among the last
+   * {@link #MAX_JOBS} started.
+   */
+  default Optional<String> prompt(String jobId) {
+    return Optional.empty();
+  }
 
   /** The PNG thumbnail of an image job, if it is among the kept ones. */
   Optional<byte[]> thumbnail(String jobId);

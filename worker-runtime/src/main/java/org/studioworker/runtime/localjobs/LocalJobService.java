@@ -245,6 +245,7 @@ public final class LocalJobService implements LocalJobs {
       String prompt = claim.task().prompt();
       CurrentJob current = CurrentJob.of(claim, started);
       board.currentJob(current);
+      artifacts.started(jobId, prompt);
       try (var ignored = MDC.putCloseable(ShipAppender.JOB_ID, jobId)) {
         log.info(
             "local job {} started: {} with model {} via {}",

@@ -6,9 +6,9 @@ import org.studioworker.spi.JobResult;
 import org.studioworker.spi.TaskKind;
 
 /**
- * What a completed studio job leaves for local use: its model in the {@link LocalCatalogue} and,
- * for an image job, a thumbnail in the {@link JobArtifactStore}. Pass it to {@link JobRunner} as
- * its {@link JobRunner.Completed}.
+ * What a studio job leaves for local use: its prompt in the {@link JobArtifactStore} once it
+ * starts; once completed, its model in the {@link LocalCatalogue} and, for an image job, a
+ * thumbnail. Pass it to {@link JobRunner} as its {@link JobRunner.Completed}.
  */
 public final class StudioJobHook implements JobRunner.Completed {
   private final LocalCatalogue catalogue;
@@ -18,6 +18,11 @@ public final class StudioJobHook implements JobRunner.Completed {
   public StudioJobHook(LocalCatalogue catalogue, JobArtifactStore artifacts) {
     this.catalogue = catalogue;
     this.artifacts = artifacts;
+  }
+
+  @Override
+  public void started(Claim claim) {
+    artifacts.started(claim.jobId(), claim.task().prompt());
   }
 
   @Override

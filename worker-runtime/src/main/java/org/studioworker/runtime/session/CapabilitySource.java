@@ -2,6 +2,7 @@ package org.studioworker.runtime.session;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.studioworker.gpu.GpuInventory;
 import org.studioworker.protocol.Capabilities;
 import org.studioworker.runtime.config.WorkerConfig;
@@ -21,6 +22,7 @@ public final class CapabilitySource implements Supplier<Capabilities> {
   private final GpuInventory gpus;
   private final Supplier<WorkerConfig> config;
   private final BooleanSupplier claimingStopped;
+  private final Supplier<@Nullable String> userPresence;
 
   /**
    * A source.
@@ -36,6 +38,24 @@ public final class CapabilitySource implements Supplier<Capabilities> {
       GpuInventory gpus,
       Supplier<WorkerConfig> config,
       BooleanSupplier claimingStopped) {
+    this(machineName, username, agentVersion, engines, gpus, config, claimingStopped, () -> null);
+  }
+
+  /**
+   * A source that also tells the person's presence.
+   *
+   * @param userPresence {@code "idle"}, {@code "active"}, or null when unknown (then left out)
+   */
+  public CapabilitySource(
+      String machineName,
+      String username,
+      String agentVersion,
+      EngineRegistry engines,
+      GpuInventory gpus,
+      Supplier<WorkerConfig> config,
+      BooleanSupplier claimingStopped,
+      Supplier<@Nullable String> userPresence) {
+    this.userPresence = userPresence;
     this.machineName = machineName;
     this.username = username;
     this.agentVersion = agentVersion;
@@ -57,7 +77,8 @@ public final class CapabilitySource implements Supplier<Capabilities> {
             !claimingStopped.getAsBoolean(),
             c.autoStart(),
             engines.served())
-        .withClientSettings(c.autoUpdateEnabled(), c.startMinimised(), false);
+        .withClientSettings(c.autoUpdateEnabled(), c.startMinimised(), c.onlyWhenIdle())
+        .withUserPresence(userPresence.get());
   }
 
   /** The one-line summary logged per session attempt. */
@@ -78,7 +99,7 @@ public final class CapabilitySource implements Supplier<Capabilities> {
   }
 
   /** The threshold-over-VRAM warning, or null when it does not apply. */
-  public @org.jspecify.annotations.Nullable String thresholdWarning() {
+  public @Nullable String thresholdWarning() {
     double total = gpus.snapshot().totalGb();
     double threshold = config.get().vramThresholdGb();
     if (total > 0 && threshold > total) {

@@ -54,6 +54,7 @@ final class ConfigStoreTest {
             .vramThresholdGb(10.5)
             .autoStart(false)
             .startMinimised(false)
+            .onlyWhenIdle(true)
             .autoUpdateEnabled(false)
             .autoUpdateIntervalSecs(60)
             .autoUpdateFeed("https://example.invalid/feed.json")
@@ -90,7 +91,7 @@ final class ConfigStoreTest {
   }
 
   @Test
-  void legacyKeysAreAcceptedInSilenceAndDroppedOnNextSave() throws Exception {
+  void onlyWhenIdleIsReadWithoutWarningAndWrittenBack() throws Exception {
     Path file = dir.resolve("config.toml");
     Files.writeString(
         file,
@@ -102,11 +103,32 @@ final class ConfigStoreTest {
     ConfigStore store = new ConfigStore(file);
 
     ConfigStore.Loaded loaded = store.read();
-    store.save(loaded.config());
+    store.save(loaded.config().withVramThresholdGb(9));
 
-    assertThat(loaded.config().vramThresholdGb()).isEqualTo(8.0);
+    assertThat(loaded.config().onlyWhenIdle()).isTrue();
     assertThat(loaded.warnings()).isEmpty();
-    assertThat(Files.readString(file)).doesNotContain("only_when_idle");
+    assertThat(Files.readString(file)).contains("only_when_idle = true\n");
+    assertThat(store.load().onlyWhenIdle()).isTrue();
+  }
+
+  @Test
+  void onlyWhenIdleIsOffByDefaultAndWrittenAsFalse() throws Exception {
+    ConfigStore store = new ConfigStore(dir.resolve("config.toml"));
+    store.save(WorkerConfig.defaults());
+
+    assertThat(WorkerConfig.defaults().onlyWhenIdle()).isFalse();
+    assertThat(Files.readString(dir.resolve("config.toml"))).contains("only_when_idle = false\n");
+  }
+
+  @Test
+  void onlyWhenIdleOfTheWrongTypeIsRefusedByName() throws Exception {
+    Path file = dir.resolve("config.toml");
+    Files.writeString(file, "only_when_idle = \"yes\"\n");
+
+    assertThatThrownBy(() -> new ConfigStore(file).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("only_when_idle")
+        .hasMessageContaining("must be true or false");
   }
 
   @Test

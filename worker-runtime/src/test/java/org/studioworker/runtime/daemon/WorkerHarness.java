@@ -97,6 +97,20 @@ public final class WorkerHarness implements AutoCloseable {
     return new WorkerHarness(new WorkerDaemon(options), new ConfigStore(config));
   }
 
+  /** Starts a daemon on the config with the given engines and schedule, and its own idle source. */
+  public static WorkerHarness start(
+      Path config,
+      List<ExecutorProvider> engines,
+      LoopSchedule schedule,
+      java.util.function.Supplier<org.studioworker.runtime.presence.IdleSource> idleSources) {
+    WorkerDaemon.Options options =
+        WorkerDaemon.Options.of(config, Map.of("HOME", config.getParent().toString()))
+            .withSchedule(schedule)
+            .withSignals(false)
+            .withEngines(engines);
+    return new WorkerHarness(new WorkerDaemon(options, idleSources), new ConfigStore(config));
+  }
+
   /** Starts a daemon with custom options. */
   public static WorkerHarness start(WorkerDaemon.Options options) {
     return new WorkerHarness(new WorkerDaemon(options), new ConfigStore(options.configPath()));

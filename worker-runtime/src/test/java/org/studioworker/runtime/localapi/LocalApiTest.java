@@ -328,6 +328,9 @@ final class LocalApiTest {
               "gpuRuntime",
               "vramTotalGb",
               "gpu",
+              "gpus",
+              "onlyWhenIdle",
+              "userPresence",
               "localApiUrl",
               "currentJobId",
               "activeJobs",
@@ -341,8 +344,10 @@ final class LocalApiTest {
       assertThat(status.get("session").toString()).isEqualTo("{\"state\":\"connected\"}");
       assertThat(status.get("currentJobId").isNull()).isTrue();
       assertThat(status.get("gpu").isNull()).as("an unpinned worker").isTrue();
+      assertThat(status.get("onlyWhenIdle").asBoolean()).isFalse();
+      assertThat(status.get("userPresence").isNull()).as("only_when_idle is off").isTrue();
       assertThat(status.get("localApiUrl").asString()).isEqualTo(url(harness).toString());
-      assertThat(status.get("config").propertyNames()).containsExactlyElementsOf(ConfigEdit.KEYS);
+      assertThat(status.get("config").propertyNames()).containsExactlyElementsOf(ConfigEdit.SHOWN);
       JsonNode job = status.get("recentJobs").get(0);
       assertThat(job.propertyNames())
           .containsExactly(
@@ -455,7 +460,7 @@ final class LocalApiTest {
       URI base = url(harness);
       String token = token(harness);
       JsonNode current = json(RawHttp.request(base, "GET", "/daemon/config", token, ""));
-      assertThat(current.propertyNames()).containsExactlyElementsOf(ConfigEdit.KEYS);
+      assertThat(current.propertyNames()).containsExactlyElementsOf(ConfigEdit.SHOWN);
 
       record Bad(String field, String value, int status, String error, String message) {}
       List<Bad> bad =
