@@ -122,9 +122,15 @@ public record Capabilities(
         userPresence);
   }
 
-  /** A copy with the fields that newer studios read. */
+  /**
+   * A copy with the fields that newer studios read; {@code userPresence} is {@code "idle"}, {@code
+   * "active"}, or null to leave it out.
+   */
   public Capabilities withClientSettings(
-      boolean autoUpdate, boolean startMinimised, boolean onlyWhenIdle) {
+      boolean autoUpdate,
+      boolean startMinimised,
+      boolean onlyWhenIdle,
+      @Nullable String userPresence) {
     return new Capabilities(
         machineName,
         username,
@@ -141,28 +147,6 @@ public record Capabilities(
         startMinimised,
         onlyWhenIdle,
         userPresence);
-  }
-
-  /**
-   * A copy with another {@code userPresence} ({@code "idle"}, {@code "active"}, or null to omit).
-   */
-  public Capabilities withUserPresence(@Nullable String presence) {
-    return new Capabilities(
-        machineName,
-        username,
-        agentVersion,
-        engine,
-        vramTotalGb,
-        vramThresholdGb,
-        autoEnabled,
-        autoStart,
-        supportedModels,
-        taskKinds,
-        supportedModelsPerKind,
-        autoUpdate,
-        startMinimised,
-        onlyWhenIdle,
-        presence);
   }
 
   private static List<String> sortedUnique(Collection<String> values) {

@@ -76,7 +76,7 @@ final class CapabilitiesContractTest {
 
   @Test
   void newerFieldsAreWrittenWhenSet() throws FrameDecodeException {
-    Capabilities capabilities = CAPABILITIES.withClientSettings(true, false, true);
+    Capabilities capabilities = CAPABILITIES.withClientSettings(true, false, true, null);
 
     String json = codec.encodeCapabilities(capabilities);
 

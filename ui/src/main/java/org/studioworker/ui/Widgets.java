@@ -1,13 +1,13 @@
 package org.studioworker.ui;
 
 import com.formdev.flatlaf.util.UIScale;
+import java.awt.FlowLayout;
 import java.awt.Font;
 import java.awt.Toolkit;
 import java.awt.datatransfer.StringSelection;
 import java.util.function.Supplier;
 import javax.swing.BorderFactory;
 import javax.swing.Box;
-import javax.swing.BoxLayout;
 import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
@@ -47,17 +47,15 @@ final class Widgets {
 
   /** Components side by side from the left edge, 8 px (scaled) apart. */
   static JPanel row(JComponent... items) {
-    JPanel row = new JPanel();
-    row.setLayout(new BoxLayout(row, BoxLayout.X_AXIS));
+    // A flow, not a box: each item keeps its preferred size as its text changes (a label filled
+    // in by a poll, Pause becoming Resume); a box would fix the sizes they had when empty.
+    JPanel row = new JPanel(new FlowLayout(FlowLayout.LEADING, 0, 0));
     for (int i = 0; i < items.length; i++) {
       if (i > 0) {
         row.add(Box.createHorizontalStrut(UIScale.scale(8)));
       }
-      // BoxLayout stretches a component to its maximum size; a combo box's has no bound.
-      items[i].setMaximumSize(items[i].getPreferredSize());
       row.add(items[i]);
     }
-    row.add(Box.createHorizontalGlue());
     return row;
   }
 

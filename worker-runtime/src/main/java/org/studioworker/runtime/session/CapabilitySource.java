@@ -77,8 +77,8 @@ public final class CapabilitySource implements Supplier<Capabilities> {
             !claimingStopped.getAsBoolean(),
             c.autoStart(),
             engines.served())
-        .withClientSettings(c.autoUpdateEnabled(), c.startMinimised(), c.onlyWhenIdle())
-        .withUserPresence(userPresence.get());
+        .withClientSettings(
+            c.autoUpdateEnabled(), c.startMinimised(), c.onlyWhenIdle(), userPresence.get());
   }
 
   /** The one-line summary logged per session attempt. */
