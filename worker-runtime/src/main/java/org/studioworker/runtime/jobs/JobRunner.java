@@ -137,44 +137,9 @@ public final class JobRunner {
    *
    * @param claimingStopped true while offers must be rejected as paused (operator pause, or a drain
    *     after SIGTERM)
-   * @param completed told of every studio job that completed ({@link Completed#NONE} for nothing)
-   */
-  public JobRunner(
-      JobGate gate,
-      EngineRegistry engines,
-      ResultUploader uploader,
-      FrameSender sender,
-      FrameCodec codec,
-      StatusBoard board,
-      BooleanSupplier claimingStopped,
-      Delivery delivery,
-      Path modelsRoot,
-      ModelStore models,
-      VramCheck vram,
-      InstantSource clock,
-      Completed completed) {
-    this(
-        gate,
-        engines,
-        uploader,
-        sender,
-        codec,
-        board,
-        claimingStopped,
-        () -> null,
-        delivery,
-        modelsRoot,
-        models,
-        vram,
-        clock,
-        completed);
-  }
-
-  /**
-   * A runner that also refuses offers while the person at the computer is using it.
-   *
    * @param presenceRefusal the reason to reject an offer {@code paused} now ({@code only_when_idle}
    *     with the person active), or null to take it; asked after the pause
+   * @param completed told of every studio job that completed ({@link Completed#NONE} for nothing)
    */
   public JobRunner(
       JobGate gate,

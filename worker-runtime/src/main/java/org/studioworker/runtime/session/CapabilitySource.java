@@ -29,21 +29,6 @@ public final class CapabilitySource implements Supplier<Capabilities> {
    *
    * @param claimingStopped true while the worker must not claim (paused or draining); the
    *     capabilities then say {@code autoEnabled:false}
-   */
-  public CapabilitySource(
-      String machineName,
-      String username,
-      String agentVersion,
-      EngineRegistry engines,
-      GpuInventory gpus,
-      Supplier<WorkerConfig> config,
-      BooleanSupplier claimingStopped) {
-    this(machineName, username, agentVersion, engines, gpus, config, claimingStopped, () -> null);
-  }
-
-  /**
-   * A source that also tells the person's presence.
-   *
    * @param userPresence {@code "idle"}, {@code "active"}, or null when unknown (then left out)
    */
   public CapabilitySource(

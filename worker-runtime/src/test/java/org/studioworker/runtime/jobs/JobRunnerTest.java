@@ -84,6 +84,7 @@ final class JobRunnerTest {
         new FrameCodec(),
         board,
         paused::get,
+        () -> null,
         new JobRunner.Delivery() {
           @Override
           public String workerId() {

@@ -123,6 +123,7 @@ final class SharedGateTest {
         new FrameCodec(),
         board,
         () -> false,
+        () -> null,
         new JobRunner.Delivery() {
           @Override
           public String workerId() {
