@@ -34,6 +34,6 @@ public class StatusWatcher {
     bus.requestBusName("org.kde.StatusNotifierWatcher");
     System.out.println("watcher up");
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    Thread.currentThread().join(); // until the test ends this process
   }
 }

@@ -90,17 +90,16 @@ final class DesktopUiIT {
       Files.write(watcherSource, in.readAllBytes());
     }
     Path watcherOut = dir.resolve("watcher.out");
-    Process watcher =
-        start(
-            List.of(
-                ProcessHandle.current().info().command().orElseThrow(),
-                "--module-path",
-                root.resolve("current/lib").toString(),
-                "--add-modules",
-                "org.freedesktop.dbus,org.freedesktop.dbus.transport.jre",
-                watcherSource.toString()),
-            desktop,
-            watcherOut);
+    start(
+        List.of(
+            ProcessHandle.current().info().command().orElseThrow(),
+            "--module-path",
+            root.resolve("current/lib").toString(),
+            "--add-modules",
+            "org.freedesktop.dbus,org.freedesktop.dbus.transport.jre",
+            watcherSource.toString()),
+        desktop,
+        watcherOut);
     await().atMost(WAIT).until(() -> lines(watcherOut).contains("watcher up"));
 
     Path config = dir.resolve("config").resolve("config.toml");
@@ -183,7 +182,6 @@ final class DesktopUiIT {
         .doesNotContain("Exception")
         .doesNotContain("\tat ")
         .doesNotContain("DEBUG");
-    watcher.destroy();
   }
 
   /** The id of the menu item labelled {@code label}: the last {@code int32} printed before it. */
@@ -217,7 +215,10 @@ final class DesktopUiIT {
   }
 
   private Process start(List<String> command, Map<String, String> env) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve("err").toFile());
+    // The tools' complaints, if any, all go to one file: appended, so that none hides another's.
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("tools.err").toFile()));
     builder.environment().putAll(env);
     Process process = builder.start();
     started.add(process);

@@ -41,9 +41,6 @@ final class DesktopApp implements AutoCloseable {
   /** The pause flag of the last status; the tray's Pause–Resume item flips it. */
   private volatile boolean paused;
 
-  /** Whether a real tray shows the icon: closing the window then only hides it. */
-  private volatile boolean hasTray;
-
   private DesktopApp(
       DaemonClient client,
       MainWindow window,
@@ -59,7 +56,7 @@ final class DesktopApp implements AutoCloseable {
         new WindowAdapter() {
           @Override
           public void windowClosing(WindowEvent e) {
-            if (hasTray) {
+            if (tray.get().showsIcon()) {
               window.frame.setVisible(false);
             } else {
               quit();
@@ -135,12 +132,9 @@ final class DesktopApp implements AutoCloseable {
     };
   }
 
-  /**
-   * Uses {@code tray} from now on; {@code real}: it shows an icon, so closing the window hides it.
-   */
-  void useTray(Tray tray, boolean real) {
+  /** Uses {@code tray} from now on; with an icon shown, closing the window only hides it. */
+  void useTray(Tray tray) {
     this.tray.set(tray);
-    this.hasTray = real;
   }
 
   /** Starts polling. */

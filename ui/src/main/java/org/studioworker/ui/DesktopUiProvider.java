@@ -51,10 +51,9 @@ public final class DesktopUiProvider implements DesktopUi {
       DaemonKeeper keeper = new DaemonKeeper(configPath, env, InstantSource.system());
       try (DesktopApp app = DesktopApp.open(configPath, env, keeper)) {
         Tray tray = Trays.start(env, app.actions());
-        boolean real = isReal(tray);
-        app.useTray(tray, real);
+        app.useTray(tray);
         instance.onRaise(() -> SwingUtilities.invokeLater(app.window::raise));
-        boolean hidden = real && startMinimised(configPath);
+        boolean hidden = tray.showsIcon() && startMinimised(configPath);
         if (!hidden) {
           SwingUtilities.invokeLater(app.window::raise);
         }
@@ -63,11 +62,6 @@ public final class DesktopUiProvider implements DesktopUi {
       }
     }
     return 0;
-  }
-
-  /** Whether {@code tray} shows an icon; {@link Trays#none()} does not. */
-  static boolean isReal(Tray tray) {
-    return tray.getClass() != Trays.none().getClass();
   }
 
   /** The config's {@code startMinimised}; false when the config cannot be read (logged). */

@@ -86,8 +86,7 @@ final class DesktopWindowTest {
 
           @Override
           public void close() {}
-        },
-        true);
+        });
     SwingUtilities.invokeAndWait(app.window::raise);
     app.start();
     await().atMost(WAIT).until(() -> onEdt(() -> app.window.card).equals(MainWindow.PAGES));

@@ -21,6 +21,11 @@ public interface Tray extends AutoCloseable {
     void quit();
   }
 
+  /** Whether an icon is on the desktop: closing the window then only hides it. */
+  default boolean showsIcon() {
+    return true;
+  }
+
   /** Shows {@code state}; cheap when nothing changed. */
   void show(State state);
 
